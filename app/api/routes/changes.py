@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from app.api.params import Limit
+from app.api.problems import problem_responses
+from app.db import SessionDep
+from app.schemas.changes import ChangePage
+from app.services import changes
+
+router = APIRouter(prefix="/changes", tags=["changes"])
+
+
+@router.get(
+    "",
+    summary="Created, updated and deleted articles and events, in commit order",
+    description="For mirrors: start without `since`, then pass each page's `next_cursor` back as "
+    "`since`; an empty page with `has_more: false` means the mirror is up to date (poll again "
+    "later with the same cursor).",
+    response_model=ChangePage,
+    responses=problem_responses(422),
+)
+def list_changes(
+    session: SessionDep,
+    since: Annotated[
+        str | None,
+        Query(max_length=512, description="The next_cursor of the previous page"),
+    ] = None,
+    limit: Limit = 100,
+    entity: Annotated[Literal["article", "event"] | None, Query()] = None,
+) -> ChangePage:
+    return changes.list_changes(session, limit=limit, since=since, entity=entity)

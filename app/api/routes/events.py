@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.api.params import MAX_ID, Cursor, EventType, IsoDate, Language, Limit, Role
+from app.api.problems import problem_responses
+from app.db import SessionDep
+from app.schemas.common import Page
+from app.schemas.events import EventDetail, EventPublic
+from app.services import events
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+
+@router.get(
+    "",
+    summary="List PLOVER events, newest first",
+    response_model=Page[EventPublic],
+    responses=problem_responses(422),
+)
+def list_events(
+    session: SessionDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    type: Annotated[EventType | None, Query(description="PLOVER event type")] = None,
+    mode: Annotated[str | None, Query(max_length=40, examples=["drone"])] = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    role: Role = None,
+    place_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
+    language: Language = None,
+) -> Page[EventPublic]:
+    return events.list_events(
+        session,
+        limit=limit,
+        cursor=cursor,
+        type=type,
+        mode=mode,
+        actor_id=actor_id,
+        role=role,
+        place_id=place_id,
+        date_from=date_from,
+        date_to=date_to,
+        language=language,
+    )
+
+
+@router.get(
+    "/{event_id}",
+    summary="One event with participants, quantities and every evidence sentence",
+    response_model=EventDetail,
+    responses=problem_responses(404, 422),
+)
+def get_event(session: SessionDep, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> EventDetail:
+    return events.get_event(session, event_id=event_id)

@@ -1,0 +1,33 @@
+"""Lemmas for search indexing and for trigger lexicons (simplemma, cached per token)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import simplemma
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[’'ʼ-][^\W\d_]+)*")
+_LANGS = {"en", "uk", "bg", "ru"}
+
+
+@lru_cache(maxsize=300_000)
+def lemmatise(token: str, language: str) -> str:
+    """Lemma of one word, lowercased; unknown languages or words come back lowercased."""
+    low = token.lower().replace("’", "'").replace("ʼ", "'")
+    if language not in _LANGS:
+        return low
+    try:
+        return str(simplemma.lemmatize(low, lang=language)).lower()
+    except ValueError:
+        return low
+
+
+def word_tokens(text: str) -> list[re.Match[str]]:
+    return list(_WORD_RE.finditer(text))
+
+
+def lemma_text(text: str, language: str | None) -> str:
+    """Space-joined lowercased lemmas of the word tokens of ``text`` (a search column)."""
+    lang = language or "en"
+    return " ".join(lemmatise(m.group(), lang) for m in _WORD_RE.finditer(text))

@@ -1,0 +1,334 @@
+"""Find actor and place mentions in sentences with the gazetteer automaton.
+
+Longest match wins; case shape of the alias must agree with the text (acronyms upper case,
+names capitalised), which is what keeps "US"/"us" and "Мали"/"мали" apart. Capitals and the
+Kremlin are places after a locative cue ("in Kyiv", "attack on Kyiv") and actors otherwise
+("Kyiv said"). Countries stay actors; a country after a locative cue is also recorded as a
+candidate place (the pipeline keeps it only if an event happens there or it is never an actor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.extraction.gazetteer import Candidate, Gazetteer
+from app.extraction.gazetteer.text import token_key, tokenize
+from app.extraction.types import Mention, Sentence
+
+_LOC_BEFORE = {
+    "en": {
+        "in",
+        "at",
+        "near",
+        "around",
+        "over",
+        "into",
+        "outside",
+        "across",
+        "toward",
+        "towards",
+        "inside",
+        "above",
+        "hit",
+        "struck",
+        "attacked",
+        "shelled",
+        "bombed",
+        "targeted",
+        "visited",
+        "visiting",
+        "reached",
+        "entered",
+    },
+    "uk": {
+        "у",
+        "в",
+        "на",
+        "під",
+        "біля",
+        "поблизу",
+        "над",
+        "через",
+        "неподалік",
+        "довкола",
+        "навколо",
+        "відвідав",
+        "відвідала",
+        "атакували",
+        "атакувала",
+    },
+    "ru": {
+        "в",
+        "во",
+        "на",
+        "под",
+        "около",
+        "возле",
+        "над",
+        "через",
+        "вблизи",
+        "посетил",
+        "посетила",
+        "атаковали",
+        "атаковала",
+    },
+    "bg": {"в", "във", "край", "около", "над", "посети", "посетил", "атакуваха"},
+}
+# "on"/"to" are locative only after an attack or a journey: "strike on Kyiv", "trip to Minsk",
+# not "depends on Moscow" or "appealed to Tokyo".
+_ON_AFTER = {
+    "attack",
+    "attacks",
+    "strike",
+    "strikes",
+    "assault",
+    "assaults",
+    "raid",
+    "raids",
+    "bombing",
+    "shelling",
+    "offensive",
+    "advance",
+    "march",
+    "fire",
+}
+_TO_AFTER = {
+    "trip",
+    "journey",
+    "travel",
+    "travelled",
+    "traveled",
+    "travels",
+    "flew",
+    "visit",
+    "returned",
+    "went",
+    "came",
+    "arrived",
+    "moved",
+    "headed",
+    "deployed",
+}
+_TRAVEL_XX = {"до", "пристигна", "прибув", "прибыл", "прилетів", "прилетел"}
+_SKIP = {"the", "a", "its", "his", "her", "their", "of"}
+_REGION_WORDS = {
+    "region",
+    "regions",
+    "oblast",
+    "oblasts",
+    "province",
+    "area",
+    "border",
+    "област",
+    "області",
+    "областях",
+    "областта",
+    "обл",
+    "регіон",
+    "регіоні",
+    "регион",
+    "регионе",
+    "региона",
+    "край",
+    "краї",
+    "крае",
+    "районі",
+    "районе",
+}
+
+
+@dataclass
+class Matches:
+    actors: list[Mention] = field(default_factory=list)
+    places: list[Mention] = field(default_factory=list)
+    country_places: list[Mention] = field(default_factory=list)  # locative country mentions
+    covered: list[tuple[int, int]] = field(default_factory=list)
+    bare_alt: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def _locative(prev: list[str], lang: str | None) -> bool:
+    words = [w.lower() for w in prev]
+    while words and words[-1] in _SKIP:
+        words.pop()
+    if not words:
+        return False
+    last = words[-1]
+    before = words[-2] if len(words) > 1 else ""
+    if last in _LOC_BEFORE.get(lang or "en", set()) | _LOC_BEFORE["en"]:
+        return True
+    if last == "on":
+        return before in _ON_AFTER
+    if last == "to":
+        return before in _TO_AFTER
+    return lang != "en" and last in _TRAVEL_XX
+
+
+def match_sentences(
+    text: str, sentences: list[Sentence], gaz: Gazetteer, language: str | None
+) -> Matches:
+    res = Matches()
+    for sent in sentences:
+        _match_sentence(text, sent, gaz, language, res)
+    return res
+
+
+def _pick(
+    cands: list[Candidate], surface: list[str], gaz: Gazetteer, sentence_initial: bool
+) -> list[Candidate]:
+    ok = [c for c in cands if len(c.shapes) == len(surface) and _shapes_ok(c.shapes, surface)]
+    if sentence_initial:
+        ok = [c for c in ok if c.key not in gaz.ambiguous]
+    return ok
+
+
+def _shapes_ok(shapes: tuple[str, ...], surface: list[str]) -> bool:
+    """Acronyms must be upper case; of the capitalised words only the first must stay so
+    ("Ukrainian air force" is the Ukrainian Air Force, "us" is not the US)."""
+    first_cap = True
+    for sh, tok in zip(shapes, surface, strict=True):
+        if sh == "U" and not tok.isupper():
+            return False
+        if sh == "C":
+            if first_cap and not tok[:1].isupper():
+                return False
+            first_cap = False
+    return True
+
+
+def _match_sentence(
+    text: str, sent: Sentence, gaz: Gazetteer, lang: str | None, res: Matches
+) -> None:
+    toks = tokenize(sent.text)
+    if not toks:
+        return
+    keys = [token_key(t) for _, _, t in toks]
+    s = " " + " ".join(keys) + " "
+    starts: list[int] = []
+    pos = 1
+    for k in keys:
+        starts.append(pos)
+        pos += len(k) + 1
+    index = {p: i for i, p in enumerate(starts)}
+    found: list[tuple[int, int, int]] = []  # (first token, last token, slot)
+    for end_char, slot in gaz.automaton.iter(s):
+        n = len(gaz.candidates[slot][0].shapes)
+        # pattern is " k1 .. kn ": its first key starts right after the leading space
+        last_tok_end = end_char  # index of trailing space
+        i_last = _tok_ending_at(starts, keys, last_tok_end)
+        if i_last is None:
+            continue
+        i_first = i_last - n + 1
+        if i_first < 0 or starts[i_first] not in index:
+            continue
+        found.append((i_first, i_last, slot))
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+    used = [False] * len(toks)
+    for i0, i1, slot in found:
+        if any(used[i0 : i1 + 1]):
+            continue
+        surface = [toks[i][2] for i in range(i0, i1 + 1)]
+        cands = _pick(gaz.candidates[slot], surface, gaz, i0 == 0)
+        if not cands:
+            continue
+        for i in range(i0, i1 + 1):
+            used[i] = True
+        start, end = sent.start + toks[i0][0], sent.start + toks[i1][1]
+        _resolve(cands, toks, keys, i0, i1, sent, start, end, text, gaz, lang, res)
+    _regions_together(res, sent, gaz)
+
+
+def _tok_ending_at(starts: list[int], keys: list[str], space_pos: int) -> int | None:
+    # binary search for the token whose end == space_pos
+    lo, hi = 0, len(starts) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        e = starts[mid] + len(keys[mid])
+        if e == space_pos:
+            return mid
+        if e < space_pos:
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return None
+
+
+def _resolve(
+    cands: list[Candidate],
+    toks: list[tuple[int, int, str]],
+    keys: list[str],
+    i0: int,
+    i1: int,
+    sent: Sentence,
+    start: int,
+    end: int,
+    text: str,
+    gaz: Gazetteer,
+    lang: str | None,
+    res: Matches,
+) -> None:
+    actor_c = [c for c in cands if not c.is_place]
+    place_c = [c for c in cands if c.is_place]
+    surface = text[start:end]
+    prev = [t for _, _, t in toks[max(0, i0 - 3) : i0]]
+    locative = _locative(prev, lang)
+    dateline = i0 == 0 and surface.isupper() and len(surface) > 3
+    if actor_c:
+        res.covered.append((start, end))
+        actor_c = _prefer_default_lang(actor_c, gaz, lang)
+        key = actor_c[0].key
+        mention = Mention(key, sent.index, start, end, surface)
+        if key.startswith("country:") and locative:
+            res.country_places.append(mention)  # "a gathering in Latvia": where, not who
+        else:
+            res.actors.append(mention)
+        return
+    curated = [c for c in place_c if c.curated]
+    if not curated and _inside_name(toks, i1, sent):
+        return
+    res.covered.append((start, end))
+    pool = curated or sorted(place_c, key=lambda c: -gaz.population.get(c.key, 0))
+    key = pool[0].key
+    bare = gaz.bare_regions.get(" ".join(keys[i0 : i1 + 1]))
+    mention = Mention(key, sent.index, start, end, surface)
+    if bare and not curated:
+        region_key, default_region = bare
+        window = {t.lower() for _, _, t in toks[max(0, i0 - 4) : i1 + 5]}
+        if default_region or window & _REGION_WORDS:
+            mention = Mention(region_key, sent.index, start, end, surface)
+        else:
+            res.bare_alt[(start, end)] = region_key
+    metonym = gaz.metonyms.get(mention.key)
+    if metonym and not (locative or dateline):
+        res.actors.append(Mention(metonym, sent.index, start, end, surface))
+        return
+    res.places.append(mention)
+
+
+def _regions_together(res: Matches, sent: Sentence, gaz: Gazetteer) -> None:
+    """ "20 over the Kursk region and 11 over Bryansk": a bare name listed with regions is one."""
+    mine = [i for i, m in enumerate(res.places) if m.sentence_index == sent.index]
+    if not any(gaz.places[res.places[i].key].kind == "region" for i in mine):
+        return
+    for i in mine:
+        m = res.places[i]
+        alt = res.bare_alt.get((m.start, m.end))
+        if alt:
+            res.places[i] = Mention(alt, m.sentence_index, m.start, m.end, m.text)
+
+
+def _inside_name(toks: list[tuple[int, int, str]], i1: int, sent: Sentence) -> bool:
+    """A city name followed by another capitalised word is a first name ("Vladimir Solodov")."""
+    if i1 + 1 >= len(toks):
+        return False
+    nxt = toks[i1 + 1]
+    gap = sent.text[toks[i1][1] : nxt[0]]
+    return gap == " " and nxt[2][:1].isupper() and nxt[2][1:].islower()
+
+
+def _prefer_default_lang(
+    cands: list[Candidate], gaz: Gazetteer, lang: str | None
+) -> list[Candidate]:
+    if len(cands) < 2:
+        return cands
+    pref = [c for c in cands if lang in gaz.default_lang.get(c.key, frozenset())]
+    return pref + [c for c in cands if c not in pref]

@@ -1,0 +1,333 @@
+"""Fallback for people the gazetteer does not know: runs of 2-3 capitalised words.
+
+Such names become ``unresolved:<normalised>`` actors and are never merged with a known actor.
+Precision first: the surname must not be a dictionary word of the text's language (which drops
+"Victory Day", "Lower House"), titles in front are peeled off, and in Cyrillic text only
+Cyrillic names count (Latin runs there are product names).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import simplemma
+
+from app.extraction.gazetteer.text import normalise_alias, token_key
+from app.extraction.types import ActorEntry, Alias, Mention, Sentence
+
+_LAT = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)"
+_CYR = r"(?:[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:-[А-ЯІЇЄҐ]?[а-яіїєґ]+)?)"
+_LAT_RUN = re.compile(rf"(?<![\w-])(?:[A-Z]{{2,3}} )?{_LAT}(?: {_LAT}){{1,3}}(?![\w-])")
+_CYR_RUN = re.compile(rf"(?<![\w-]){_CYR}(?: {_CYR}){{1,3}}(?![\w-])")
+
+_TITLES = {
+    "president",
+    "prime",
+    "minister",
+    "general",
+    "gen",
+    "secretary",
+    "defense",
+    "defence",
+    "foreign",
+    "chancellor",
+    "governor",
+    "mayor",
+    "senator",
+    "colonel",
+    "lieutenant",
+    "major",
+    "captain",
+    "ambassador",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "commander",
+    "chief",
+    "deputy",
+    "head",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "king",
+    "queen",
+    "pope",
+    "emperor",
+    "premier",
+    "lawmaker",
+    "adviser",
+    "advisor",
+    "envoy",
+    "director",
+    "chairman",
+    "professor",
+    "sergeant",
+    "президент",
+    "прем",
+    "міністр",
+    "генерал",
+    "губернатор",
+    "мер",
+    "посол",
+    "речник",
+    "президентът",
+    "министър",
+    "премиерът",
+    "премиер",
+    "кмет",
+    "говорител",
+    "президента",
+    "министр",
+    "мэр",
+    "представитель",
+    "глава",
+    "голова",
+    "заступник",
+}
+_TRANSLIT = {
+    "uk": dict(
+        zip(
+            "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+            [
+                "a",
+                "b",
+                "v",
+                "h",
+                "g",
+                "d",
+                "e",
+                "ie",
+                "zh",
+                "z",
+                "y",
+                "i",
+                "i",
+                "i",
+                "k",
+                "l",
+                "m",
+                "n",
+                "o",
+                "p",
+                "r",
+                "s",
+                "t",
+                "u",
+                "f",
+                "kh",
+                "ts",
+                "ch",
+                "sh",
+                "shch",
+                "",
+                "iu",
+                "ia",
+            ],
+            strict=True,
+        )
+    ),
+    "ru": dict(
+        zip(
+            "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+            [
+                "a",
+                "b",
+                "v",
+                "g",
+                "d",
+                "e",
+                "yo",
+                "zh",
+                "z",
+                "i",
+                "y",
+                "k",
+                "l",
+                "m",
+                "n",
+                "o",
+                "p",
+                "r",
+                "s",
+                "t",
+                "u",
+                "f",
+                "kh",
+                "ts",
+                "ch",
+                "sh",
+                "shch",
+                "",
+                "y",
+                "",
+                "e",
+                "yu",
+                "ya",
+            ],
+            strict=True,
+        )
+    ),
+    "bg": dict(
+        zip(
+            "абвгдежзийклмнопрстуфхцчшщъьюя",
+            [
+                "a",
+                "b",
+                "v",
+                "g",
+                "d",
+                "e",
+                "zh",
+                "z",
+                "i",
+                "y",
+                "k",
+                "l",
+                "m",
+                "n",
+                "o",
+                "p",
+                "r",
+                "s",
+                "t",
+                "u",
+                "f",
+                "h",
+                "ts",
+                "ch",
+                "sh",
+                "sht",
+                "a",
+                "y",
+                "yu",
+                "ya",
+            ],
+            strict=True,
+        )
+    ),
+}
+_ORG_WORDS = {
+    "party",
+    "forces",
+    "force",
+    "ministry",
+    "university",
+    "agency",
+    "council",
+    "committee",
+    "news",
+    "group",
+    "army",
+    "navy",
+    "bank",
+    "company",
+    "institute",
+    "union",
+    "office",
+    "day",
+    "war",
+    "street",
+    "square",
+    "house",
+    "fleet",
+    "system",
+}
+
+
+def transliterate(name: str, lang: str | None) -> str:
+    table = _TRANSLIT.get(lang or "ru", _TRANSLIT["ru"])
+    out = []
+    for ch in name:
+        low = ch.lower()
+        if low in table:
+            t = table[low]
+            out.append(t.capitalize() if ch.isupper() else t)
+        elif low in _TRANSLIT["uk"]:  # letters of a sibling alphabet
+            t = _TRANSLIT["uk"][low]
+            out.append(t.capitalize() if ch.isupper() else t)
+        elif ch in "'’ʼ":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=100_000)
+def _known(word: str, lang: str) -> bool:
+    w = word.lower()
+    try:
+        return bool(simplemma.is_known(w, lang=lang))
+    except ValueError:
+        return False
+
+
+def find_unresolved(
+    body: str, sentences: list[Sentence], covered: list[tuple[int, int]], lang: str | None
+) -> list[tuple[Mention, ActorEntry]]:
+    lang = lang or "en"
+    cyr_text = lang in ("uk", "bg", "ru")
+    rx = _CYR_RUN if cyr_text else _LAT_RUN
+    spans = sorted(covered)
+    found: list[tuple[Mention, ActorEntry]] = []
+    surnames: dict[str, ActorEntry] = {}
+    for sent in sentences:
+        for m in rx.finditer(sent.text):
+            words = m.group().split(" ")
+            offs = [m.start()]
+            for w in words[:-1]:
+                offs.append(offs[-1] + len(w) + 1)
+            while words and (
+                words[0].lower().strip("'’") in _TITLES
+                or (words[0][1:].islower() and _known(words[0], lang) and len(words) > 2)
+            ):
+                words.pop(0)
+                offs.pop(0)
+            if len(words) < 2 or len(words) > 3:
+                continue
+            start = sent.start + offs[0]
+            end = sent.start + m.end()
+            if any(a < end and start < b for a, b in spans):
+                continue
+            if any(w.lower() in _ORG_WORDS for w in words):
+                continue
+            last = words[-1]
+            if _known(last, lang) or (not cyr_text and _known(last, "en")):
+                continue
+            if offs[0] == 0 and _known(words[0], lang):
+                continue
+            surface = body[start:end]
+            name = transliterate(surface, lang) if cyr_text else surface
+            key = f"unresolved:{normalise_alias(name)}"
+            entry = ActorEntry(
+                key=key, name=name, kind="person", resolved=False, aliases=(Alias(surface, lang),)
+            )
+            found.append((Mention(key, sent.index, start, end, surface), entry))
+            surnames.setdefault(token_key(last), entry)
+    if surnames:
+        found += _surname_mentions(
+            body, sentences, spans + [(m.start, m.end) for m, _ in found], surnames, cyr_text
+        )
+    return found
+
+
+def _surname_mentions(
+    body: str,
+    sentences: list[Sentence],
+    spans: list[tuple[int, int]],
+    surnames: dict[str, ActorEntry],
+    cyr_text: bool,
+) -> list[tuple[Mention, ActorEntry]]:
+    out = []
+    word = re.compile(_CYR if cyr_text else _LAT)
+    for sent in sentences:
+        for m in word.finditer(sent.text):
+            entry = surnames.get(token_key(m.group()))
+            if entry is None:
+                continue
+            start, end = sent.start + m.start(), sent.start + m.end()
+            if any(a < end and start < b for a, b in spans):
+                continue
+            out.append((Mention(entry.key, sent.index, start, end, body[start:end]), entry))
+    return out

@@ -1,0 +1,103 @@
+"""The one interface that every search backend implements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session
+
+from app.search.expand import Plan
+from app.search.query import Query
+
+Sort = Literal["relevance", "newest", "oldest"]
+FacetName = Literal["language", "source", "actor", "event_type", "month"]
+FACET_NAMES: tuple[FacetName, ...] = ("language", "source", "actor", "event_type", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilters:
+    language: str | None = None
+    source: str | None = None
+    published_from: dt.datetime | None = None
+    published_to: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    type: str | None = None
+    mode: str | None = None
+    actor_id: int | None = None
+    role: str | None = None
+    place_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An article or event id, its bm25 rank (lower is better; 0 when not ranked by relevance)
+    and `key`, the keyset position a cursor resumes after."""
+
+    id: int
+    rank: float
+    key: list[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str | None
+    count: int
+    id: int | None = None
+
+
+class SearchBackend(Protocol):
+    def article_filter(self, query: Query) -> ColumnElement[bool]:
+        """A WHERE condition on article.id that keeps the articles matching the query."""
+        ...
+
+    def known_lemmas(self, session: Session, words: Iterable[str]) -> set[str]:
+        """The words that occur in the lemma column of some article."""
+        ...
+
+    def search_articles(
+        self,
+        session: Session,
+        *,
+        plan: Plan,
+        filters: ArticleFilters,
+        sort: Sort,
+        limit: int,
+        after: list[Any] | None,
+    ) -> list[Hit]:
+        """Up to `limit` hits in `sort` order, resuming after the key of a previous page's last
+        hit. Keys stay valid while articles are added: no hit is skipped or repeated."""
+        ...
+
+    def article_facets(
+        self, session: Session, *, plan: Plan, filters: ArticleFilters, names: Iterable[FacetName]
+    ) -> dict[str, list[FacetCount]]:
+        """Counts over the whole result set, not one page."""
+        ...
+
+    def match_reasons(
+        self, session: Session, *, plan: Plan, article_ids: list[int]
+    ) -> dict[int, list[str]]:
+        """Why each article matched: "text", "lemma", "entity:<name>"."""
+        ...
+
+    def search_events(
+        self,
+        session: Session,
+        *,
+        plan: Plan,
+        filters: EventFilters,
+        limit: int,
+        after: list[Any] | None,
+    ) -> list[Hit]:
+        """Events whose summary or evidence sentences match, best first."""
+        ...

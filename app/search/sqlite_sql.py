@@ -1,0 +1,129 @@
+"""SQL fragments for the SQLite backend: filters, keyset conditions, facets. Every value is a bound
+parameter; only fixed column names and fragments are formatted into the text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from app.search.base import ArticleFilters, EventFilters, FacetName, Sort
+from app.search.expand import Plan
+from app.search.query import Query, quote_fts5
+
+FACET_LIMIT = 50
+
+# Facet counts over one materialised result set, so the MATCH runs once for every facet asked.
+_FACETS: dict[str, str] = {
+    "language": "SELECT 'language', a.language, NULL, count(*) FROM hits h "
+    "JOIN article a ON a.id = h.id GROUP BY a.language",
+    "source": "SELECT * FROM (SELECT 'source', s.name, s.id, count(*) FROM hits h "
+    "JOIN article a ON a.id = h.id JOIN source s ON s.id = a.source_id "
+    f"GROUP BY s.id ORDER BY 4 DESC LIMIT {FACET_LIMIT})",
+    "month": "SELECT 'month', substr(a.published_at, 1, 7), NULL, count(*) FROM hits h "
+    "JOIN article a ON a.id = h.id WHERE a.published_at IS NOT NULL GROUP BY 2",
+    "actor": "SELECT * FROM (SELECT 'actor', x.name, x.id, count(DISTINCT m.article_id) "
+    "FROM hits h JOIN mention m ON m.article_id = h.id JOIN actor x ON x.id = m.actor_id "
+    f"GROUP BY x.id ORDER BY 4 DESC LIMIT {FACET_LIMIT})",
+    "event_type": "SELECT 'event_type', e.type, NULL, count(DISTINCT ev.article_id) FROM hits h "
+    "JOIN event_evidence ev ON ev.article_id = h.id JOIN event e ON e.id = ev.event_id "
+    "GROUP BY e.type",
+}
+
+
+def stored_datetime(value: dt.datetime) -> str:
+    """The text form SQLAlchemy stores a DateTime in SQLite: naive UTC, microseconds."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def article_filter_sql(filters: ArticleFilters) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.language:
+        where.append("a.language = :language")
+        params["language"] = filters.language
+    if filters.source:
+        where.append(
+            "a.source_id IN (SELECT id FROM source WHERE name = :source OR domain = :source)"
+        )
+        params["source"] = filters.source
+    if filters.published_from:
+        where.append("a.published_at >= :published_from")
+        params["published_from"] = stored_datetime(filters.published_from)
+    if filters.published_to:
+        where.append("a.published_at <= :published_to")
+        params["published_to"] = stored_datetime(filters.published_to)
+    return where, params
+
+
+def event_filter_sql(filters: EventFilters) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.type:
+        where.append("e.type = :type")
+        params["type"] = filters.type.upper()
+    if filters.mode:
+        where.append("e.mode = :mode")
+        params["mode"] = filters.mode
+    if filters.actor_id is not None or filters.role:
+        cond = ["p.event_id = e.id"]
+        if filters.actor_id is not None:
+            cond.append("p.actor_id = :actor_id")
+            params["actor_id"] = filters.actor_id
+        if filters.role:
+            cond.append("p.role = :role")
+            params["role"] = filters.role
+        where.append(f"EXISTS (SELECT 1 FROM event_participant p WHERE {' AND '.join(cond)})")
+    if filters.place_id is not None:
+        where.append("e.place_id = :place_id")
+        params["place_id"] = filters.place_id
+    if filters.date_from:
+        where.append("e.date >= :date_from")
+        params["date_from"] = filters.date_from.isoformat()
+    if filters.date_to:
+        where.append("e.date <= :date_to")
+        params["date_to"] = filters.date_to.isoformat()
+    if filters.language:
+        where.append(
+            "EXISTS (SELECT 1 FROM event_evidence ev JOIN article a ON a.id = ev.article_id "
+            "WHERE ev.event_id = e.id AND a.language = :language)"
+        )
+        params["language"] = filters.language
+    return where, params
+
+
+def keyset_by_date(sort: Sort, published: str, last_id: int) -> tuple[str, dict[str, Any]]:
+    """Rows after (published, id) in date order, undated articles last in both directions."""
+    params: dict[str, Any] = {"kp": published, "ki": last_id}
+    if not published:
+        op = "<" if sort == "newest" else ">"
+        return f"(a.published_at IS NULL AND a.id {op} :ki)", params
+    op = "<" if sort == "newest" else ">"
+    return (
+        f"(a.published_at {op} :kp OR (a.published_at = :kp AND a.id {op} :ki) "
+        "OR a.published_at IS NULL)",
+        params,
+    )
+
+
+def facet_sql(names: list[FacetName], where: list[str]) -> str:
+    hits = (
+        "SELECT f.rowid AS id FROM article_fts f CROSS JOIN article a ON a.id = f.rowid "
+        "WHERE article_fts MATCH :m" + "".join(" AND " + w for w in where)
+    )
+    parts = " UNION ALL ".join(_FACETS[n] for n in names)
+    return f"WITH hits(id) AS MATERIALIZED ({hits}) {parts}"
+
+
+def title_any(plan: Plan) -> str | None:
+    """An FTS5 condition: some query word (or an alias it stands for) is in the title."""
+    if not isinstance(plan.query, Query):
+        return None
+    phrases: list[str] = []
+    for term in plan.query.terms:
+        phrases.append(quote_fts5(" ".join(term.words)) + (" *" if term.prefix else ""))
+        exp = plan.expansions.get(term)
+        if exp is not None:
+            phrases.extend(quote_fts5(" ".join(p)) for p in exp.aliases)
+    return "{title} : (" + " OR ".join(dict.fromkeys(phrases)) + ")"

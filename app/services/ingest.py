@@ -1,0 +1,316 @@
+"""The one ingest path: normalise, deduplicate, extract, and store an article with its mentions and
+events in one transaction. Used by the CLI (seed, ingest) and the write API.
+
+Extraction (slow, CPU-bound) runs before the write lock is taken; the duplicate check is repeated
+under the lock, so two writers of the same text end with one article. The hot path writes through
+SQLAlchemy Core (executemany), not ORM unit-of-work objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.extraction.lemmas import lemma_text
+from app.extraction.pipeline import extract
+from app.extraction.types import Extraction
+from app.models import Article, Mention, Source, utcnow
+from app.services.changes import ARTICLE, CREATED, event_changes, record_changes
+from app.services.errors import InvalidInput
+from app.services.store import (
+    StoredEvents,
+    insert_ignore,
+    store_events,
+    table,
+    upsert_entities,
+)
+from app.services.transactions import write_transaction
+
+# Control characters other than tab and newline, and lone surrogates, never reach storage.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_TITLE_MAX = 200
+
+
+@dataclass(slots=True)
+class ArticleInput:
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published_at: dt.datetime | dt.date | str | None = None
+    language: str | None = None
+    source: str | None = None
+    source_country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    article_id: int
+    created: bool
+
+
+# Query parameters that only say where a reader came from, not which page it is.
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|igshid|ref_src)$", re.I)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def clean_field(value: str | None) -> str | None:
+    """Short fields (title, source, url) lose control characters and lone surrogates too."""
+    if value is None:
+        return None
+    cleaned = unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
+    return cleaned or None
+
+
+def canonical_url(url: str | None) -> str | None:
+    """One spelling per page: lower-case scheme and host, no default port, credentials, fragment
+    or tracking parameters, sorted query, no trailing slash. A URL that does not parse is kept as
+    written (cleaned), so it still deduplicates against itself."""
+    url = clean_field(url)
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if not scheme or not host:
+        return url
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    path = parts.path.rstrip("/") or "/"
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k)
+        )
+    )
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def normalise_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    return text.strip()
+
+
+def content_hash(normalised: str) -> str:
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def parse_published(
+    value: dt.datetime | dt.date | str | None,
+) -> tuple[dt.datetime | None, str | None]:
+    """A publication time and how precise it is: time, day, month or year."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC), "time"
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC), "day"
+    text = value.strip()
+    for pattern, precision in (("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day")):
+        try:
+            parsed = dt.datetime.strptime(text, pattern).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+        return parsed, precision
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"published_at {value!r} is not an ISO 8601 date or time") from exc
+    return parse_published(parsed)
+
+
+def derive_title(body: str) -> str | None:
+    """The first line of a plain-text page is its headline when it is short."""
+    first = body.split("\n", 1)[0].strip()
+    return first if 0 < len(first) <= _TITLE_MAX else None
+
+
+def find_existing(
+    session_or_conn: Session | Connection, *, normalised: str, url: str | None = None
+) -> int | None:
+    """The stored article with this normalised text, or else with this canonical url."""
+    article = table(Article)
+    conn = session_or_conn.connection() if isinstance(session_or_conn, Session) else session_or_conn
+    cond = article.c.content_hash == content_hash(normalised)
+    if url:
+        cond = or_(cond, article.c.url == url)
+    # Prefer the text match, then the oldest article, so answers are stable.
+    digest = content_hash(normalised)
+    rows = conn.execute(select(article.c.id, article.c.content_hash).where(cond)).all()
+    if not rows:
+        return None
+    return min((row[1] != digest, int(row[0])) for row in rows)[1]
+
+
+def extraction_date(published_at: dt.datetime | None) -> dt.date | None:
+    # A far-fetched year is valid input but no sane anchor for relative dates ("yesterday").
+    if published_at is None or not 1800 <= published_at.year <= 9000:
+        return None
+    return published_at.date()
+
+
+def run_extraction(
+    text: str, *, published_at: dt.datetime | None, language: str | None, title: str | None
+) -> Extraction:
+    return extract(text, published_at=extraction_date(published_at), language=language, title=title)
+
+
+def ingest_article(
+    session: Session, *, item: ArticleInput, extraction: Extraction | None = None
+) -> IngestResult:
+    text = normalise_text(item.text or "")
+    if not text:
+        raise InvalidInput("article text is empty")
+    url = canonical_url(item.url)
+    existing = find_existing(session, normalised=text, url=url)
+    if existing is not None:
+        return IngestResult(article_id=existing, created=False)
+    published_at, precision = parse_published(item.published_at)
+    if session.in_transaction():
+        session.commit()  # no read transaction stays open through the extraction
+    if extraction is None:
+        title = clean_field(item.title)
+        extraction = run_extraction(
+            text, published_at=published_at, language=item.language, title=title
+        )
+    try:
+        with write_transaction(session) as conn:
+            existing = find_existing(conn, normalised=text, url=url)
+            if existing is not None:
+                return IngestResult(article_id=existing, created=False)
+            article_id = _store(conn, item, text, url, extraction, published_at, precision)
+    except IntegrityError:
+        # Another writer stored the same text first: theirs is the article.
+        existing = find_existing(session, normalised=text, url=url)
+        if existing is None:
+            raise
+        return IngestResult(article_id=existing, created=False)
+    return IngestResult(article_id=article_id, created=True)
+
+
+def _store(
+    conn: Connection,
+    item: ArticleInput,
+    text: str,
+    url: str | None,
+    extraction: Extraction,
+    published_at: dt.datetime | None,
+    precision: str | None,
+) -> int:
+    now = utcnow()
+    language = item.language or extraction.language
+    source_id = _source_id(conn, item, language, now)
+    title = clean_field(item.title) or derive_title(extraction.body)
+    article_id = int(
+        conn.execute(
+            insert(table(Article))
+            .values(
+                source_id=source_id,
+                title=title,
+                body=extraction.body,
+                raw_text=text,
+                lemmas=lemma_text(f"{title or ''}\n{extraction.body}", language),
+                language=language,
+                url=url,
+                published_at=published_at,
+                published_precision=precision,
+                content_hash=content_hash(text),
+                ingested_at=now,
+                updated_at=now,
+            )
+            .returning(table(Article).c.id)
+        ).scalar_one()
+    )
+    events = store_extraction(conn, article_id, extraction, language, now)
+    record_changes(
+        conn,
+        [
+            (ARTICLE, article_id, CREATED),
+            *event_changes(
+                created=events.created,
+                updated=set(events.ids) - events.created,
+                deleted=(),
+            ),
+        ],
+        now,
+    )
+    return article_id
+
+
+def store_extraction(
+    conn: Connection,
+    article_id: int,
+    extraction: Extraction,
+    language: str | None,
+    now: dt.datetime,
+) -> StoredEvents:
+    """Actors, places, mentions and events of one article (whose old ones are already gone)."""
+    actor_ids = upsert_entities(conn, "actor", extraction.actors, extraction, language, now)
+    place_ids = upsert_entities(conn, "place", extraction.places, extraction, language, now)
+    mentions = [
+        {
+            "article_id": article_id,
+            "actor_id": actor_ids[m.key],
+            "place_id": None,
+            "sentence_index": m.sentence_index,
+            "char_start": m.start,
+            "char_end": m.end,
+            "surface": m.text,
+        }
+        for m in extraction.actor_mentions
+        if m.key in actor_ids
+    ] + [
+        {
+            "article_id": article_id,
+            "actor_id": None,
+            "place_id": place_ids[m.key],
+            "sentence_index": m.sentence_index,
+            "char_start": m.start,
+            "char_end": m.end,
+            "surface": m.text,
+        }
+        for m in extraction.place_mentions
+        if m.key in place_ids
+    ]
+    if mentions:
+        conn.execute(insert(table(Mention)), mentions)
+    return store_events(conn, article_id, extraction, actor_ids, place_ids, now)
+
+
+def _source_id(
+    conn: Connection, item: ArticleInput, language: str | None, now: dt.datetime
+) -> int | None:
+    name = (clean_field(item.source) or "")[:200]
+    if not name:
+        return None
+    source = table(Source)
+    domain = name.lower() if "." in name and " " not in name else None
+    insert_ignore(
+        conn,
+        source,
+        [
+            {
+                "name": name,
+                "domain": domain,
+                "country": clean_field(item.source_country),
+                "language": language,
+                "created_at": now,
+            }
+        ],
+        ["name"],
+    )
+    return int(conn.execute(select(source.c.id).where(source.c.name == name)).scalar_one())

@@ -1,0 +1,47 @@
+"""Opaque keyset cursors: base64url of the last row's sort key, so pages never skip or repeat a row
+when rows are added in between (offsets would)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from app.services.errors import InvalidQuery
+
+
+def encode_cursor(*key: Any) -> str:
+    raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, arity: int) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError) as exc:
+        raise InvalidQuery("cursor is not one this API issued") from exc
+    if not isinstance(value, list) or len(value) != arity:
+        raise InvalidQuery("cursor is not one this API issued")
+    for item in value:
+        if item is not None and not isinstance(item, int | float | str):
+            raise InvalidQuery("cursor is not one this API issued")
+    return value
+
+
+def last_id_cursor(rows: list[Any], limit: int) -> str | None:
+    """For id-ordered lists fetched with limit + 1 rows."""
+    if len(rows) <= limit:
+        return None
+    return encode_cursor(rows[limit - 1].id)
+
+
+def cursor_id(cursor: str | None) -> int | None:
+    key = decode_cursor(cursor, arity=1)
+    if key is None:
+        return None
+    if not isinstance(key[0], int):
+        raise InvalidQuery("cursor is not one this API issued")
+    return key[0]
