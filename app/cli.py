@@ -282,3 +282,42 @@ def hash_key_command(
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("extract")
+def extract_command(
+    path: Annotated[Path, typer.Argument(help="A .txt file, or - for standard input")],
+    published_at: Annotated[
+        str | None, typer.Option("--published-at", help="YYYY-MM-DD, resolves relative dates")
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="Skip detection: en, uk, bg or ru")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="json or summary")] = "json",
+) -> None:
+    """Print the extraction of a text (actors, places, events with evidence) without storing it."""
+    import datetime as dt
+    import sys
+
+    from app.services.extraction import extract_text
+
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    try:
+        published = dt.date.fromisoformat(published_at) if published_at else None
+    except ValueError as exc:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--published-at") from exc
+    result = extract_text(text=text, published_at=published, language=language)
+    if output_format == "json":
+        print(result.model_dump_json(indent=2, exclude={"body"}))
+        return
+    from rich.markup import escape
+
+    console.print(f"language: {result.language}")
+    for actor in result.actors:
+        console.print(f"actor  {actor.name} ({actor.kind}, {actor.country}) x{len(actor.mentions)}")
+    for place in result.places:
+        console.print(f"place  {place.name} ({place.country}) x{len(place.mentions)}")
+    for event in result.events:
+        line = (
+            f"event  {event.type}/{event.mode} {event.actors} -> {event.targets} "
+            f"at {event.place} on {event.date} {event.quantities} [{event.modality}]"
+        )
+        console.print(escape(line))

@@ -18,7 +18,7 @@ from app.api.problems import (
     move_problem_schemas_to_problem_media_type,
     problem_responses,
 )
-from app.api.routes import actors, articles, changes, events, health, places, search
+from app.api.routes import actors, articles, changes, events, extract, health, places, search
 from app.config import Settings, get_settings
 from app.db import make_engine
 
@@ -38,6 +38,7 @@ TAGS = [
     {"name": "places", "description": "Places with coordinates"},
     {"name": "search", "description": "Full-text search"},
     {"name": "changes", "description": "Change feed for mirrors"},
+    {"name": "extraction", "description": "Run the extraction pipeline on a text, storing nothing"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
 
@@ -75,6 +76,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         places.router,
         search.router,
         changes.router,
+        extract.router,
     ):
         app.include_router(
             router, prefix=API_PREFIX, dependencies=read_guard, responses=read_errors

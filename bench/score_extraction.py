@@ -19,8 +19,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.extraction.pipeline import extract  # noqa: E402
-from app.extraction.types import ExtractedEvent, Extraction  # noqa: E402
+from app.extraction.pipeline import extract
+from app.extraction.types import ExtractedEvent, Extraction
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -46,8 +46,9 @@ def _date_str(ev: ExtractedEvent) -> str | None:
     return ev.date.strftime("%Y-%m") if ev.date_precision == "month" else ev.date.isoformat()
 
 
-def match_events(gold: list[dict[str, Any]], x: Extraction
-                 ) -> list[tuple[dict[str, Any], ExtractedEvent]]:
+def match_events(
+    gold: list[dict[str, Any]], x: Extraction
+) -> list[tuple[dict[str, Any], ExtractedEvent]]:
     pairs: list[tuple[int, int, int]] = []
     for gi, g in enumerate(gold):
         gp = {n.lower() for n in g["actors"] + g["targets"]}
@@ -82,10 +83,16 @@ def score(gold_path: Path, seeds_dir: Path, verbose: bool = False) -> dict[str, 
         lang = g["language"]
         x = extract(text)
         for what, found, want in (
-            ("actors", {a.name.lower() for a in x.actors.values()},
-             {a["name"].lower() for a in g["actors"]}),
-            ("places", {p.name.lower() for p in x.places.values()},
-             {p["name"].lower() for p in g["places"]}),
+            (
+                "actors",
+                {a.name.lower() for a in x.actors.values()},
+                {a["name"].lower() for a in g["actors"]},
+            ),
+            (
+                "places",
+                {p.name.lower() for p in x.places.values()},
+                {p["name"].lower() for p in g["places"]},
+            ),
         ):
             for bucket in (lang, "all"):
                 c = counts[bucket][what]
@@ -123,8 +130,10 @@ def score(gold_path: Path, seeds_dir: Path, verbose: bool = False) -> dict[str, 
             got = {id(gg) for gg, _ in pairs}
             for ge in g["events"]:
                 if id(ge) not in got:
-                    print(f"{fname} event FN: {ge['type']} {ge['actors']}->{ge['targets']} "
-                          f"@{ge.get('location')}")
+                    print(
+                        f"{fname} event FN: {ge['type']} {ge['actors']}->{ge['targets']} "
+                        f"@{ge.get('location')}"
+                    )
     return {"counts": counts, "acc": acc}
 
 
@@ -136,7 +145,7 @@ def main() -> None:
     args = ap.parse_args()
     res = score(Path(args.gold).resolve(), Path(args.seeds).resolve(), args.verbose)
     counts, acc = res["counts"], res["acc"]
-    buckets = sorted(k for k in counts if k != "all") + ["all"]
+    buckets = [*sorted(k for k in counts if k != "all"), "all"]
     print(f"{'lang':<5} {'what':<10} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}")
     for b in buckets:
         for what in ("actors", "places", "events"):

@@ -259,7 +259,7 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def measure(db: Path, rounds: int) -> list[tuple[str, list[float], list[float], int]]:
+def measure(db: Path, rounds: int) -> list[tuple[str, list[float], list[float], int, Any]]:
     port = _free_port()
     env = os.environ | {"CONFLICTKB_DATABASE_URL": f"sqlite:///{db}"}
     server = subprocess.Popen(
@@ -289,17 +289,22 @@ def measure(db: Path, rounds: int) -> list[tuple[str, list[float], list[float], 
                 count = direct.execute(
                     "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)
                 ).fetchone()[0]
+                overlap = None
                 for i in range(rounds + 2):
                     t0 = time.perf_counter()
                     r = client.get("/api/v1/search", params=params)
                     t1 = time.perf_counter()
                     assert r.status_code == 200, (params, r.text)
-                    direct.execute(sql, (match,)).fetchall()
+                    full = direct.execute(sql, (match,)).fetchall()
                     t2 = time.perf_counter()
+                    if overlap is None and params.get("sort", "relevance") == "relevance":
+                        got = {h["article"]["id"] for h in r.json()["items"][:10]}
+                        want = {row[0] for row in full[:10]}
+                        overlap = len(got & want) / len(want) if want else None
                     if i >= 2:  # two warm-up runs
                         http_times.append((t1 - t0) * 1000)
                         sql_times.append((t2 - t1) * 1000)
-                results.append((f"{label}: {params['q']}", http_times, sql_times, count))
+                results.append((f"{label}: {params['q']}", http_times, sql_times, count, overlap))
             direct.close()
         return results
     finally:
@@ -318,20 +323,21 @@ def main() -> None:
     print(f"{args.n} articles, {args.rounds} rounds, {platform.processor() or platform.machine()}"
           f", {os.cpu_count()} cores, SQLite {sqlite3.sqlite_version}")  # fmt: skip
     header = f"| {'query':<40} | {'matches':>7} | {'HTTP med':>8} | {'HTTP p95':>8} |"
-    header += f" {'sqlite med':>10} | {'sqlite p95':>10} | {'ratio med':>9} |"
+    header += f" {'sqlite med':>10} | {'sqlite p95':>10} | {'ratio med':>9} | {'top10 ov':>8} |"
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     all_http: list[float] = []
     all_sql: list[float] = []
-    for label, http_t, sql_t, count in results:
+    for label, http_t, sql_t, count, overlap in results:
         all_http += http_t
         all_sql += sql_t
         hm, sm = statistics.median(http_t), statistics.median(sql_t)
         print(f"| {label[:40]:<40} | {count:>7} | {hm:>8.1f} | {_pct(http_t, 0.95):>8.1f} |"
-              f" {sm:>10.1f} | {_pct(sql_t, 0.95):>10.1f} | {hm / sm:>9.1f} |")  # fmt: skip
+              f" {sm:>10.1f} | {_pct(sql_t, 0.95):>10.1f} | {hm / sm:>9.1f} |"
+              f" {'-' if overlap is None else f'{overlap:.1f}':>8} |")  # fmt: skip
     hm, sm = statistics.median(all_http), statistics.median(all_sql)
     print(f"| {'ALL':<40} | {'':>7} | {hm:>8.1f} | {_pct(all_http, 0.95):>8.1f} |"
-          f" {sm:>10.1f} | {_pct(all_sql, 0.95):>10.1f} | {hm / sm:>9.1f} |")  # fmt: skip
+          f" {sm:>10.1f} | {_pct(all_sql, 0.95):>10.1f} | {hm / sm:>9.1f} | {'':>8} |")  # fmt: skip
 
 
 if __name__ == "__main__":

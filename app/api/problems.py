@@ -128,15 +128,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _allowed_methods(request: Request) -> list[str]:
     """Starlette's 405 names only the first route that matched the path; a path served by several
-    routes (GET and DELETE /articles/{article_id}) allows the methods of all of them."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    routes (GET and DELETE /articles/{article_id}) allows the methods of all of them. Each method
+    is probed against the router as a whole, included routers and all."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

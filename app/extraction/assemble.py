@@ -67,6 +67,11 @@ def build_events(
                 for k, v in q.items():
                     last_assault.quantities.setdefault(k, v)
             continue
+        prior_weapon = (
+            _weapon(last_assault.mode)
+            if last_assault and _near(last_assault, sent, segment_of)
+            else None
+        )
         for se in ses:
             ev = _event(
                 se,
@@ -77,6 +82,7 @@ def build_events(
                 lang,
                 published,
                 actor_keys,
+                prior_weapon,
             )
             if ev.reported_by_key is None:
                 ev.reported_by_key = seg_reporter.get(sent.segment)
@@ -122,6 +128,7 @@ def _event(
     lang: str | None,
     published: dt.date | None,
     actor_keys: set[str],
+    weapon: str | None = None,
 ) -> ExtractedEvent:
     trig = se.trigger
     t0 = sent.start + trig.start
@@ -140,10 +147,10 @@ def _event(
         sources, targets = _assault_sides(
             sent, sources, targets, place, gaz, bool(_DOWNING.search(trig_text)), bool(after)
         )
-    quantities = sentence_quantities(sent.text, lang, _weapon(trig.mode))
-    if trig.type not in ("ASSAULT", "MOBILIZE"):
-        quantities = {}
-    elif trig.type == "MOBILIZE":
+    quantities: dict[str, int] = {}
+    if trig.type in ("ASSAULT", "MOBILIZE"):
+        quantities = sentence_quantities(sent.text, lang, _weapon(trig.mode) or weapon)
+    if trig.type == "MOBILIZE":
         quantities = {k: v for k, v in quantities.items() if k == "troops"}
     evidence_end = sent.end
     return ExtractedEvent(
@@ -176,7 +183,7 @@ def _assault_sides(
     attacker = next((k for k, rx in _DEMONYM_RX.items() if rx.search(sent.text)), None)
     if downing:
         # "air defence shot down 30 drones": the subject defends; the event is the attack on it
-        defenders = {_country_of(k, gaz) for k in sources} - {None}
+        defenders = {c for k in sources if (c := _country_of(k, gaz))}
         targets = [f"country:{c}" for c in sorted(defenders) if f"country:{c}" in gaz.actors]
         sources = [attacker] if attacker and attacker not in targets else []
     elif (

@@ -44,8 +44,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "comments",
         re.compile(
-            r"^(?:please enter your (?:comment|name|email)|leave a (?:comment|reply)|post a comment|"
-            r"add (?:a )?comment|you have entered an incorrect|\d+\s+comments?|comments?\s*\(\d+\)|"
+            r"^(?:please enter your (?:comment|name|email)|leave a (?:comment|reply)|"
+            r"post a comment|add (?:a )?comment|you have entered an incorrect|"
+            r"\d+\s+comments?|comments?\s*\(\d+\)|"
             r"коментар\w*|коментари|комментари\w*|залишити коментар|добави коментар|"
             r"оставить комментарий|напишіть коментар)\b.*$",
             re.I,

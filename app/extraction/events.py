@@ -33,7 +33,7 @@ class TypeLexicon:
     exclude: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     start: int  # offset in the sentence
     end: int
@@ -88,10 +88,13 @@ def lexicon() -> list[TypeLexicon]:
 
 
 def tokens_of(text: str, lang: str) -> list[Token]:
-    return [
-        Token(m.start(), m.end(), m.group().lower().replace("’", "'"), lemmatise(m.group(), lang))
-        for m in word_tokens(text)
-    ]
+    # The uk/bg/ru lexicons are written as surface prefixes, so only English needs lemmas
+    # (attacked -> attack); skipping simplemma elsewhere halves the cost of this stage.
+    out = []
+    for m in word_tokens(text):
+        low = m.group().lower().replace("’", "'")
+        out.append(Token(m.start(), m.end(), low, lemmatise(low, lang) if lang == "en" else low))
+    return out
 
 
 def _part_ok(part: Part, tok: Token) -> bool:
@@ -108,7 +111,18 @@ def _match_at(toks: list[Token], i: int, pattern: tuple[Part, ...]) -> bool:
 
 
 def _has_cue(toks: list[Token], cues: list[tuple[Part, ...]]) -> bool:
-    return any(_match_at(toks, i, c) for c in cues for i in range(len(toks)))
+    """Whether any cue occurs in the sentence; string containment on joined words is much
+    cheaper than matching every cue at every position."""
+    lows = " " + " ".join(t.low for t in toks) + " "
+    lemmas = " " + " ".join(t.lemma for t in toks) + " "
+    for cue in cues:
+        text = " " + " ".join(p for _, p in cue)
+        if cue[-1][0]:  # prefix: the last word may continue
+            if text in lows or text in lemmas:
+                return True
+        elif text + " " in lows or text + " " in lemmas:
+            return True
+    return False
 
 
 @dataclass
@@ -142,8 +156,12 @@ def find_triggers(toks: list[Token], lang: str) -> list[list[Trigger]]:
     hits: dict[str, list[Trigger]] = {}
     lex_of: dict[str, TypeLexicon] = {}
     for i, tok in enumerate(toks):
-        cands = (idx.exact.get(tok.lemma, []) + idx.exact.get(tok.low, [])
-                 + idx.prefix.get(tok.low[:3], []) + idx.short)
+        c1 = idx.exact.get(tok.lemma)
+        c2 = idx.exact.get(tok.low) if tok.low != tok.lemma else None
+        c3 = idx.prefix.get(tok.low[:3])
+        if not (c1 or c2 or c3 or idx.short):
+            continue  # the common case: a word that starts no trigger
+        cands = [*(c1 or ()), *(c2 or ()), *(c3 or ()), *idx.short]
         done: set[str] = set()
         for lex, pat in cands:
             if lex.type in done or (lex.exclude and tok.low.startswith(lex.exclude)):
@@ -154,12 +172,15 @@ def find_triggers(toks: list[Token], lang: str) -> list[list[Trigger]]:
             lex_of[lex.type] = lex
             last = toks[i + len(pat) - 1]
             hits.setdefault(lex.type, []).append(
-                Trigger(lex.type, None, i, tok.start, last.end, lex.priority))
+                Trigger(lex.type, None, i, tok.start, last.end, lex.priority)
+            )
     found: list[list[Trigger]] = []
     for etype, trigs in hits.items():
         lex = lex_of[etype]
-        mode = next((m for m, cues in lex.modes
-                     if _has_cue(toks, cues.get(lang, []) + cues.get("en", []))), None)
+        mode = next(
+            (m for m, cues in lex.modes if _has_cue(toks, cues.get(lang, []) + cues.get("en", []))),
+            None,
+        )
         for t in trigs:
             t.mode = mode
         found.append(trigs)

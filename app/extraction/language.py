@@ -24,7 +24,7 @@ _LAT = re.compile(r"[a-zA-Z]")
 
 @lru_cache(maxsize=1)
 def detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*_CODES).with_preloaded_language_models().build()
+    return LanguageDetectorBuilder.from_languages(*_CODES).build()
 
 
 def detect_language(text: str) -> str | None:

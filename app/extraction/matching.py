@@ -146,7 +146,31 @@ class Matches:
     bare_alt: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _locative(prev: list[str], lang: str | None) -> bool:
+_VERBS = {
+    "hit",
+    "struck",
+    "attacked",
+    "shelled",
+    "bombed",
+    "targeted",
+    "visited",
+    "visiting",
+    "reached",
+    "entered",
+    "відвідав",
+    "відвідала",
+    "атакували",
+    "атакувала",
+    "посетил",
+    "посетила",
+    "атаковали",
+    "атаковала",
+    "посети",
+    "атакуваха",
+}
+
+
+def _locative(prev: list[str], lang: str | None, verbs: bool = True) -> bool:
     words = [w.lower() for w in prev]
     while words and words[-1] in _SKIP:
         words.pop()
@@ -155,7 +179,7 @@ def _locative(prev: list[str], lang: str | None) -> bool:
     last = words[-1]
     before = words[-2] if len(words) > 1 else ""
     if last in _LOC_BEFORE.get(lang or "en", set()) | _LOC_BEFORE["en"]:
-        return True
+        return verbs or last not in _VERBS
     if last == "on":
         return before in _ON_AFTER
     if last == "to":
@@ -277,7 +301,8 @@ def _resolve(
         actor_c = _prefer_default_lang(actor_c, gaz, lang)
         key = actor_c[0].key
         mention = Mention(key, sent.index, start, end, surface)
-        if key.startswith("country:") and locative:
+        # "attacked Ukraine" names a target; only a preposition makes a country a location
+        if key.startswith("country:") and _locative(prev, lang, verbs=False):
             res.country_places.append(mention)  # "a gathering in Latvia": where, not who
         else:
             res.actors.append(mention)
@@ -306,7 +331,12 @@ def _resolve(
 
 def _regions_together(res: Matches, sent: Sentence, gaz: Gazetteer) -> None:
     """ "20 over the Kursk region and 11 over Bryansk": a bare name listed with regions is one."""
-    mine = [i for i, m in enumerate(res.places) if m.sentence_index == sent.index]
+    # places are appended sentence by sentence: scan back only over this sentence's tail
+    mine = []
+    i = len(res.places) - 1
+    while i >= 0 and res.places[i].sentence_index == sent.index:
+        mine.append(i)
+        i -= 1
     if not any(gaz.places[res.places[i].key].kind == "region" for i in mine):
         return
     for i in mine:

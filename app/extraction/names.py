@@ -8,6 +8,7 @@ Cyrillic names count (Latin runs there are product names).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -85,6 +86,11 @@ _TITLES = {
     "глава",
     "голова",
     "заступник",
+    "заместник",
+    "секретар",
+    "секретарят",
+    "заместитель",
+    "секретарь",
 }
 _TRANSLIT = {
     "uk": dict(
@@ -236,6 +242,17 @@ _ORG_WORDS = {
 }
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps any of the sorted, non-overlapping ``spans``."""
+    i = bisect.bisect_left(spans, (end, end))
+    return i > 0 and spans[i - 1][1] > start
+
+
+def _is_title(word: str) -> bool:
+    parts = word.lower().strip("'’").split("-")
+    return any(p in _TITLES for p in parts)
+
+
 def transliterate(name: str, lang: str | None) -> str:
     table = _TRANSLIT.get(lang or "ru", _TRANSLIT["ru"])
     out = []
@@ -279,7 +296,7 @@ def find_unresolved(
             for w in words[:-1]:
                 offs.append(offs[-1] + len(w) + 1)
             while words and (
-                words[0].lower().strip("'’") in _TITLES
+                _is_title(words[0])
                 or (words[0][1:].islower() and _known(words[0], lang) and len(words) > 2)
             ):
                 words.pop(0)
@@ -288,7 +305,7 @@ def find_unresolved(
                 continue
             start = sent.start + offs[0]
             end = sent.start + m.end()
-            if any(a < end and start < b for a, b in spans):
+            if _overlaps(spans, start, end):
                 continue
             if any(w.lower() in _ORG_WORDS for w in words):
                 continue
@@ -307,7 +324,11 @@ def find_unresolved(
             surnames.setdefault(token_key(last), entry)
     if surnames:
         found += _surname_mentions(
-            body, sentences, spans + [(m.start, m.end) for m, _ in found], surnames, cyr_text
+            body,
+            sentences,
+            sorted(spans + [(m.start, m.end) for m, _ in found]),
+            surnames,
+            cyr_text,
         )
     return found
 
@@ -327,7 +348,7 @@ def _surname_mentions(
             if entry is None:
                 continue
             start, end = sent.start + m.start(), sent.start + m.end()
-            if any(a < end and start < b for a, b in spans):
+            if _overlaps(spans, start, end):
                 continue
             out.append((Mention(entry.key, sent.index, start, end, body[start:end]), entry))
     return out

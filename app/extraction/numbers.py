@@ -98,13 +98,17 @@ class Number:
     end: int
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[,.]\d{3})+")
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+
+
 def _digits(tok: str) -> float | None:
     t = tok.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", t):
+    if _GROUPED.fullmatch(t):
         return float(t.replace(",", "").replace(".", ""))
-    if re.fullmatch(r"\d+", t):
+    if t.isdigit():
         return float(t)
-    if re.fullmatch(r"\d+[.,]\d+", t):
+    if _DECIMAL.fullmatch(t):
         return float(t.replace(",", "."))
     return None
 
@@ -117,7 +121,7 @@ def find_numbers(text: str) -> list[Number]:
     while i < len(toks):
         s, e, t = toks[i]
         low = t.lower().replace("’", "'").replace("ʼ", "'")
-        val: float | None = _digits(t)
+        val: float | None = _digits(t) if t[0].isdigit() else None
         if val is None and low in _UNITS and low not in ("a", "an"):
             val = float(_UNITS[low])
             # compound words: "twenty five", "двадцять п'ять"

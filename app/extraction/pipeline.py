@@ -57,6 +57,10 @@ def extract(
         published_at,
     )
 
+    for ev in events:  # actors inferred for an event ("Russian drones") need an entry too
+        for k in [*ev.source_keys, *ev.target_keys, ev.reported_by_key]:
+            if k and k not in actors and k in gaz.actors:
+                actors[k] = gaz.actors[k]
     places: dict[str, PlaceEntry] = {m.key: gaz.places[m.key] for m in place_mentions}
     actor_keys = {m.key for m in actor_mentions}
     for m in matches.country_places:

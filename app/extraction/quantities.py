@@ -233,7 +233,9 @@ def sentence_quantities(text: str, language: str | None, weapon: str | None) -> 
             outcome = _nearest_outcome(ctx_before, ctx_after, require_close=noun is None)
             if outcome and kind:
                 out.setdefault(f"{kind}s_{outcome}", num.value)
-            continue
+                continue
+            if noun is not None:
+                continue
         harm = _harm(ctx_before, ctx_after, close=noun is None)
         if harm and noun in (None, "people", "troops"):
             out.setdefault(harm, num.value)

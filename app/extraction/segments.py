@@ -1,7 +1,8 @@
 """Story segments of a page: a feed page strings several unrelated stories together.
 
-A new segment starts at a heading line, or at a paragraph whose named entities share nothing with the story so far and that does not open with an
-anaphoric or connective word. Event context (place fallback, reporter) never crosses segments.
+A new segment starts at a heading line, or at a paragraph whose named entities share nothing
+with the story so far (nor do the next paragraph's) and that does not open with an anaphoric or
+connective word. Event context (reporter, continuation quantities, dedup) never crosses them.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def assign_segments(
             new = True
         elif i > 1 and entities[i] and not (entities[i] & seg_entities):
             # the story must not come back in the next paragraph (an aside is not a new story)
-            nxt = entities[i + 1] if i + 1 < len(paragraphs) else set()
+            nxt = entities[i + 1] if i + 1 < len(paragraphs) else seg_entities
             new = not (nxt & seg_entities) and not _CONNECTIVE.match(body[start:end])
         if new:
             seg += 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from app.schemas.common import Problem
 from app.schemas.events import EventPublic
@@ -48,6 +48,7 @@ class ArticleDetail(ArticlePublic):
 
 
 _YEAR_OR_MONTH = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
+YearOrMonth = Annotated[str, StringConstraints(pattern=_YEAR_OR_MONTH)]
 # Spaces and control characters, spelled out: JSON Schema (ECMA), pydantic (Rust) and Python each
 # have their own idea of \s, and the documented pattern must mean what the server enforces.
 _BLANK = (
@@ -57,6 +58,13 @@ _BLANK = (
 # At least one character that survives cleaning.
 _SOME_TEXT = f"[^{_BLANK}]"
 _URL = f"^[hH][tT][tT][pP][sS]?://[^{_BLANK}]+$"
+
+
+def _text_only(value: object) -> object:
+    # pydantic would read a number as a Unix timestamp; the contract says ISO 8601 text.
+    if value is not None and not isinstance(value, str):
+        raise ValueError("published_at is ISO 8601 text, e.g. 2024-11-16")
+    return value
 
 
 class ArticleCreate(BaseModel):
@@ -81,9 +89,12 @@ class ArticleCreate(BaseModel):
         examples=["https://example.org/news/42"],
     )
     published_at: Annotated[
-        Annotated[str, StringConstraints(pattern=_YEAR_OR_MONTH)] | dt.date | dt.datetime | None,
+        Annotated[
+            YearOrMonth | dt.date | dt.datetime | None,
+            Field(union_mode="left_to_right"),
+        ],
+        BeforeValidator(_text_only),
         Field(
-            union_mode="left_to_right",
             description="ISO 8601: a year, a month (2024-11), a day or a date-time.",
             examples=["2024-11-16"],
         ),

@@ -87,7 +87,7 @@ def city_entries(
                 if " " in a:  # multiword Cyrillic alternates are mostly nicknames
                     continue
                 if cc in _CYRILLIC_COUNTRIES or (
-                    pop >= _CYRILLIC_MIN and len(a) >= 5 and not _common_word(a)
+                    pop >= _CYRILLIC_MIN and len(a) >= 4 and not (len(a) <= 4 and _common_word(a))
                 ):
                     alts.append(a)
             elif cc in _LATIN_ALT_COUNTRIES and a.isascii() and " " not in a:

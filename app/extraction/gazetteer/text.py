@@ -53,6 +53,9 @@ _SUFFIXES = sorted(
         "ое",
         "ее",
         "ьо",
+        "им",
+        "ым",
+        "ью",
         "а",
         "я",
         "у",
@@ -75,7 +78,7 @@ _BG_ARTICLES = ("ът", "ят", "та", "то", "те")
 
 def strip_accents(s: str) -> str:
     """Drop diacritics from Latin letters only: Cyrillic й/ї are letters, not accented и/і."""
-    out = []
+    out: list[str] = []
     for ch in unicodedata.normalize("NFD", s):
         if unicodedata.combining(ch):
             prev = out[-1] if out else ""
