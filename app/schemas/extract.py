@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date_text(value: object) -> object:
+    # pydantic would read a number as a Unix timestamp; the contract is ISO 8601 text.
+    if value is not None and not (isinstance(value, str) and _ISO_DATE.match(value)):
+        raise ValueError("published_at is an ISO 8601 date, e.g. 2024-11-16")
+    return value
 
 
 class ExtractRequest(BaseModel):
@@ -12,8 +23,10 @@ class ExtractRequest(BaseModel):
 
     text: str = Field(min_length=1, max_length=1_000_000)
     title: str | None = Field(default=None, max_length=1000)
-    published_at: dt.date | None = Field(
-        default=None, description="Resolves relative dates such as 'on Wednesday night'"
+    published_at: Annotated[dt.date | None, BeforeValidator(_iso_date_text)] = Field(
+        default=None,
+        description="Resolves relative dates such as 'on Wednesday night'",
+        examples=["2024-11-16"],
     )
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
 

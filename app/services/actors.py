@@ -83,12 +83,12 @@ def get_actor(session: Session, *, actor_id: int) -> ActorDetail:
         .order_by(col(ActorAlias.language), col(ActorAlias.alias))
     ).all()
     mention_count, article_count = session.exec(
-        select(func.count(), func.count(distinct(Mention.article_id))).where(
+        select(func.count(), func.count(distinct(col(Mention.article_id)))).where(
             col(Mention.actor_id) == actor_id
         )
     ).one()
     event_count = session.exec(
-        select(func.count(distinct(EventParticipant.event_id))).where(
+        select(func.count(distinct(col(EventParticipant.event_id)))).where(
             col(EventParticipant.actor_id) == actor_id
         )
     ).one()

@@ -149,7 +149,7 @@ def get_event(session: Session, *, event_id: int) -> EventDetail:
         raise NotFound(f"event {event_id} does not exist")
     (base,) = hydrate_events(session, [event])
     evidence = session.exec(
-        select(EventEvidence, Article.title, Article.language, Actor.id, Actor.name)
+        select(EventEvidence, Article.title, Article.language, Actor.name)
         .join(Article, col(Article.id) == col(EventEvidence.article_id))
         .outerjoin(Actor, col(Actor.id) == col(EventEvidence.reported_by_actor_id))
         .where(col(EventEvidence.event_id) == event_id)
@@ -166,8 +166,12 @@ def get_event(session: Session, *, event_id: int) -> EventDetail:
                 text=ev.sentence_text,
                 start=ev.char_start,
                 end=ev.char_end,
-                reported_by=Ref(id=rid, name=rname) if rid is not None else None,
+                reported_by=(
+                    Ref(id=ev.reported_by_actor_id, name=rname)
+                    if ev.reported_by_actor_id is not None and rname is not None
+                    else None
+                ),
             )
-            for ev, title, language, rid, rname in evidence
+            for ev, title, language, rname in evidence
         ],
     )

@@ -71,3 +71,11 @@ def test_cli_extract_prints_json(tmp_path: Path) -> None:
     assert "Japan" in {a["name"] for a in out["actors"]}
     bad = CliRunner().invoke(app, ["extract", str(path), "--published-at", "May"])
     assert bad.exit_code != 0
+
+
+@pytest.mark.parametrize("published_at", [0, 1700000000, "16/11/2024", "2024-11-16T10:00:00", True])
+async def test_extract_published_at_is_iso_date_text(
+    client: httpx.AsyncClient, published_at: object
+) -> None:
+    r = await client.post("/api/v1/extract", json={"text": "Kyiv", "published_at": published_at})
+    assert r.status_code == 422

