@@ -71,7 +71,9 @@ def get_place(session: Session, *, place_id: int) -> PlaceDetail:
         .order_by(col(PlaceAlias.language), col(PlaceAlias.alias))
     ).all()
     article_count = session.exec(
-        select(func.count(distinct(col(Mention.article_id)))).where(col(Mention.place_id) == place_id)
+        select(func.count(distinct(col(Mention.article_id)))).where(
+            col(Mention.place_id) == place_id
+        )
     ).one()
     event_count = session.exec(
         select(func.count()).select_from(Event).where(col(Event.place_id) == place_id)
