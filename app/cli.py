@@ -97,6 +97,47 @@ def _load(records: list[Record], database_url: str | None, label: str) -> dict[s
     return counts
 
 
+def _load_parallel(records: list[Record], database_url: str | None, workers: int) -> None:
+    from app.services.bulk import BulkItem, BulkOutcome, run_bulk
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    # The worker processes are forked: no pooled connection may be inherited by them.
+    engine.dispose()
+    skipped = [r for r in records if r.item is None]
+    for record in skipped:
+        console.print(f"[yellow]skipped[/yellow] {record.origin}: {record.error}")
+    items = [BulkItem(r.origin, r.item) for r in records if r.item is not None]
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        auto_refresh=False,  # no refresh thread before the fork
+    ) as progress:
+        task = progress.add_task("ingesting", total=len(records), completed=len(skipped))
+        progress.refresh()
+
+        def on_outcome(outcome: BulkOutcome) -> None:
+            if outcome.error is not None:
+                progress.console.print(
+                    f"[yellow]skipped[/yellow] {outcome.origin}: {outcome.error}"
+                )
+            progress.advance(task)
+            progress.refresh()
+
+        stats = run_bulk(lambda: Session(engine), items, workers=workers, on_outcome=on_outcome)
+    with Session(engine) as session:
+        counts = _counts(session)
+    engine.dispose()
+    console.print(
+        f"created {stats.created}, already stored {stats.existing}, skipped "
+        f"{stats.failed + len(skipped)}; database now holds "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
+
+
 @app.command()
 def seed(
     directory: Annotated[Path | None, typer.Option("--dir", help="Seed folder")] = None,
@@ -118,11 +159,22 @@ def ingest(
         list[Path], typer.Argument(exists=True, help=".txt, .json or .ndjson files or folders")
     ],
     database_url: DatabaseOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Extraction processes; above 1, one writer stores their results in batches",
+        ),
+    ] = 1,
 ) -> None:
     """Ingest article files: plain .txt, or .json / .ndjson objects with text and optional title,
     url, published_at, language, source."""
     records = [r for p in expand_paths(paths) for r in read_records(p)]
-    _load(records, database_url, "ingesting")
+    if workers > 1:
+        _load_parallel(records, database_url, workers)
+    else:
+        _load(records, database_url, "ingesting")
 
 
 @app.command()
@@ -321,3 +373,65 @@ def extract_command(
             f"at {event.place} on {event.date} {event.quantities} [{event.modality}]"
         )
         console.print(escape(line))
+
+
+@app.command()
+def start(
+    host: str = "0.0.0.0",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(envvar="CONFLICTKB_WORKERS")] = 1,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the database")] = 60.0,
+    seed_dir: Annotated[
+        Path | None, typer.Option("--seed-dir", help="Seeds to load into an empty database")
+    ] = None,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Never load the seeds")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Wait for the database, migrate, load the seeds if it is empty, then serve (what the
+    container runs)."""
+    import os
+
+    from app.start import prepare
+
+    if database_url:
+        # The served app reads its settings from the environment, in every worker process.
+        os.environ["CONFLICTKB_DATABASE_URL"] = database_url
+        get_settings.cache_clear()
+    engine = make_engine(database_url)
+    try:
+        prepare(
+            engine,
+            seeds_dir=None if no_seed else (seed_dir or get_settings().seeds_dir),
+            wait=wait,
+            say=lambda line: console.print(f"[bold]start[/bold] {line}"),
+        )
+    except TimeoutError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    serve(host=host, port=port, workers=workers, reload=False)
+
+
+@app.command("migrate-data")
+def migrate_data(
+    source: Annotated[str, typer.Option("--from", help="Database to copy, e.g. sqlite:///kb.db")],
+    target: Annotated[
+        str, typer.Option("--to", help="Empty database to fill, e.g. postgresql://u@host/db")
+    ],
+) -> None:
+    """Copy a whole knowledge base into another database (SQLite <-> PostgreSQL), ids kept."""
+    from app.services.migrate_data import copy_database
+
+    def progress(table_name: str, rows: int) -> None:
+        console.print(f"  {table_name}: {rows} rows", highlight=False)
+
+    try:
+        report = copy_database(source, target, progress=progress)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"[green]copied[/green] {report.rows} rows: "
+        + ", ".join(f"{v} {k}" for k, v in report.tables.items())
+    )

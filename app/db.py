@@ -42,7 +42,16 @@ def make_engine(url: str | None = None, *, busy_timeout_ms: int | None = None) -
         )
         _install_sqlite_pragmas(engine, timeout)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # lock_timeout is PostgreSQL's busy_timeout: a writer waiting longer for the write lock gets
+    # 55P03, which app.services.transactions turns into 503 + Retry-After. Reads take no locks
+    # that writers hold (MVCC), so it only ever stops writers and DDL.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": f"-c lock_timeout={int(timeout)}"},
+    )
 
 
 def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:

@@ -7,7 +7,8 @@ The database is built once through the Alembic migrations and cached as
 bench/out/search-<n>-<seed>.db. Articles from bench/corpus.py are bulk-loaded with Core
 executemany in batched transactions (FTS triggers on; the lemma column computed with the same
 lemma_text() that ingest uses), then mentions of a few gazetteer actors and places are added so
-that cross-lingual expansion and the actor facet are measured too, and the FTS index is optimized.
+that cross-lingual expansion and the actor facet are measured too, the FTS index is optimized
+and the impact lists are built (`refresh_impacts(discover=True)`, as `conflictkb reindex` should).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from app.extraction.gazetteer import key_string  # noqa: E402
 from app.extraction.lemmas import lemma_text  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import Actor, ActorAlias, Article, Mention, Place, PlaceAlias, Source  # noqa: E402
+from app.search.impact import refresh_impacts  # noqa: E402
 from app.services.ingest import parse_published  # noqa: E402
 from bench.corpus import generate  # noqa: E402
 
@@ -224,6 +226,9 @@ def build_database(n: int, seed: int) -> Path:
     print(f"added {mentions} mentions", file=sys.stderr)
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO article_fts(article_fts) VALUES ('optimize')")
+    with Session(engine) as session:
+        lists = refresh_impacts(session, discover=True)
+    print(f"built {lists} impact lists", file=sys.stderr)
     engine.dispose()
     with sqlite3.connect(partial) as raw:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -259,12 +264,14 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def measure(db: Path, rounds: int) -> list[tuple[str, list[float], list[float], int, Any]]:
+def measure(
+    db: Path, rounds: int, workers: int = 1
+) -> list[tuple[str, list[float], list[float], int, Any]]:
     port = _free_port()
     env = os.environ | {"CONFLICTKB_DATABASE_URL": f"sqlite:///{db}"}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--workers", str(workers)],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -317,10 +324,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
     db = build_database(args.n, args.seed)
-    results = measure(db, args.rounds)
-    print(f"{args.n} articles, {args.rounds} rounds, {platform.processor() or platform.machine()}"
+    results = measure(db, args.rounds, args.workers)
+    print(f"{args.n} articles, {args.rounds} rounds, {args.workers} uvicorn worker(s), "
+          f"{platform.processor() or platform.machine()}"
           f", {os.cpu_count()} cores, SQLite {sqlite3.sqlite_version}")  # fmt: skip
     header = f"| {'query':<40} | {'matches':>7} | {'HTTP med':>8} | {'HTTP p95':>8} |"
     header += f" {'sqlite med':>10} | {'sqlite p95':>10} | {'ratio med':>9} | {'top10 ov':>8} |"
@@ -335,7 +344,12 @@ def main() -> None:
         print(f"| {label[:40]:<40} | {count:>7} | {hm:>8.1f} | {_pct(http_t, 0.95):>8.1f} |"
               f" {sm:>10.1f} | {_pct(sql_t, 0.95):>10.1f} | {hm / sm:>9.1f} |"
               f" {'-' if overlap is None else f'{overlap:.1f}':>8} |")  # fmt: skip
+    overlaps = [o for *_, o in results if o is not None]
     hm, sm = statistics.median(all_http), statistics.median(all_sql)
+    print(
+        f"mean top-10 overlap with full bm25 over {len(overlaps)} relevance queries: "
+        f"{statistics.mean(overlaps):.2f}"
+    )
     print(f"| {'ALL':<40} | {'':>7} | {hm:>8.1f} | {_pct(all_http, 0.95):>8.1f} |"
           f" {sm:>10.1f} | {_pct(all_sql, 0.95):>10.1f} | {hm / sm:>9.1f} | {'':>8} |")  # fmt: skip
 

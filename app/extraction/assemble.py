@@ -9,7 +9,8 @@ from collections import defaultdict
 from app.extraction.dates import find_dates
 from app.extraction.events import SentenceEvent, sentence_events
 from app.extraction.gazetteer import Gazetteer
-from app.extraction.quantities import sentence_quantities
+from app.extraction.merge import MAX_GAP, EventContext, dedup
+from app.extraction.quantities import all_of_them, sentence_quantities
 from app.extraction.types import ExtractedEvent, Mention, Sentence
 
 _SOURCE_LINE = re.compile(r"^(?:джерело|источник|източник|source|по материалам)\s*:", re.I)
@@ -28,15 +29,24 @@ _DEMONYM_RX = {
 }
 _DOWNING = re.compile(
     r"down|intercept|neutrali|збил|збит|збив|знешкодж|сбил|сбит|перехва|"
-    r"свал|прихван|неутрализ"
+    r"свал|прихван|неутрализ|put out of action|suppress|jamm|подавл|заглуш"
 )
-_MAX_GAP = 3  # sentences between two statements of one event
+# Types that say what someone did to someone else: without an addressee they are topics
+# ("Komeito is urging caution", "Japan's aid policy"), not events.
+_DIGIT = re.compile(r"\d")
+_DIRECTED = {"AID", "REQUEST", "SANCTION"}
+_ANAPHORIC = re.compile(
+    r"(?:^|\W)(?:the|this|these|those|that|such|цей|ця|ці|цього|цих|цієї|этот|эта|эти|этого|"
+    r"этих|этой|този|тази|тези|това)\s+(?:\w+\s+)?$",
+    re.I,
+)
 
 
 def build_events(
     body: str,
     sentences: list[Sentence],
     paragraphs: list[tuple[int, int]],
+    headings: list[int],
     actor_mentions: list[Mention],
     place_mentions: list[Mention],
     country_places: list[Mention],
@@ -55,22 +65,32 @@ def build_events(
         cplaces_by_sent[m.sentence_index].append(m)
     seg_reporter = _segment_reporters(sentences, by_sent)
     actor_keys = {m.key for m in actor_mentions}
+    para_of = _paragraph_index(sentences, paragraphs)
+    heading_set = set(headings)
     events: list[ExtractedEvent] = []
-    segment_of: dict[int, int] = {}
+    ctx = EventContext()
     used_cplaces: set[str] = set()
     last_assault: ExtractedEvent | None = None
     for sent in sentences:
-        ses = sentence_events(sent, lang or "en", by_sent[sent.index])
+        # a sentence naming nobody, nowhere and no figure can only add to the event before it
+        bare = not (
+            by_sent[sent.index]
+            or places_by_sent[sent.index]
+            or cplaces_by_sent[sent.index]
+            or _DIGIT.search(sent.text)
+        )
+        ses = [] if bare else sentence_events(sent, lang or "en", by_sent[sent.index])
+        outcome = all_of_them(sent.text) if ses or last_assault is not None else None
         if not ses:
-            if last_assault is not None and _near(last_assault, sent, segment_of):
+            if last_assault is not None and _near(last_assault, sent, ctx):
                 q = sentence_quantities(sent.text, lang, _weapon(last_assault.mode))
                 for k, v in q.items():
                     last_assault.quantities.setdefault(k, v)
+                if outcome:
+                    ctx.outcome.setdefault(id(last_assault), outcome)
             continue
         prior_weapon = (
-            _weapon(last_assault.mode)
-            if last_assault and _near(last_assault, sent, segment_of)
-            else None
+            _weapon(last_assault.mode) if last_assault and _near(last_assault, sent, ctx) else None
         )
         for se in ses:
             ev = _event(
@@ -88,25 +108,58 @@ def build_events(
                 ev.reported_by_key = seg_reporter.get(sent.segment)
             if ev.place_key and ev.place_key.startswith("country:"):
                 used_cplaces.add(ev.place_key)
-            segment_of[id(ev)] = sent.segment
+            ctx.segment[id(ev)] = sent.segment
+            ctx.paragraph[id(ev)] = para_of.get(sent.index, -1)
+            ctx.own_counts[id(ev)] = bool(ev.quantities)
+            if para_of.get(sent.index) in heading_set:
+                ctx.headline.add(id(ev))
+            if _ANAPHORIC.search(sent.text[: se.trigger.start]):
+                ctx.anaphoric.add(id(ev))
+            if outcome and ev.type == "ASSAULT":
+                ctx.outcome[id(ev)] = outcome
             events.append(ev)
             if ev.type == "ASSAULT":
                 last_assault = ev
-    events = _dedup(events, segment_of)
+    events = dedup(events, ctx, gaz)
+    for ev in events:
+        if id(ev) in ctx.outcome:
+            _apply_all_of_them(ev, ctx.outcome[id(ev)])
     # who did what to whom: an event with nobody attached is a topic, not an event
     events = [e for e in events if e.source_keys or e.target_keys or e.quantities]
+    events = [e for e in events if e.type not in _DIRECTED or e.target_keys]
     for ev in events:
         ev.summary = _summary(ev, gaz)
         ev.confidence = _confidence(ev)
     return events, used_cplaces
 
 
+def _apply_all_of_them(ev: ExtractedEvent, outcome: str) -> None:
+    """ "Two drones were aimed at X ... the vehicles were put out of action": all of them."""
+    weapon = _weapon(ev.mode)
+    launched = ev.quantities.get(f"{weapon}s_launched") if weapon else None
+    if weapon and launched is not None:
+        ev.quantities.setdefault(f"{weapon}s_{outcome}", launched)
+
+
+def _paragraph_index(
+    sentences: list[Sentence], paragraphs: list[tuple[int, int]]
+) -> dict[int, int]:
+    out: dict[int, int] = {}
+    j = 0
+    for s in sentences:
+        while j < len(paragraphs) and paragraphs[j][1] < s.start:
+            j += 1
+        if j < len(paragraphs) and paragraphs[j][0] <= s.start:
+            out[s.index] = j
+    return out
+
+
 def _weapon(mode: str | None) -> str | None:
     return mode if mode in ("drone", "missile") else None
 
 
-def _near(ev: ExtractedEvent, sent: Sentence, segment_of: dict[int, int]) -> bool:
-    return segment_of.get(id(ev)) == sent.segment and 0 < sent.index - ev.sentence_index <= _MAX_GAP
+def _near(ev: ExtractedEvent, sent: Sentence, ctx: EventContext) -> bool:
+    return ctx.segment.get(id(ev)) == sent.segment and 0 < sent.index - ev.sentence_index <= MAX_GAP
 
 
 def _segment_reporters(
@@ -149,7 +202,8 @@ def _event(
         )
     quantities: dict[str, int] = {}
     if trig.type in ("ASSAULT", "MOBILIZE"):
-        quantities = sentence_quantities(sent.text, lang, _weapon(trig.mode) or weapon)
+        named = [(m.start - sent.start, _name(m.key, gaz)) for m in places]
+        quantities = sentence_quantities(sent.text, lang, _weapon(trig.mode) or weapon, named)
     if trig.type == "MOBILIZE":
         quantities = {k: v for k, v in quantities.items() if k == "troops"}
     evidence_end = sent.end
@@ -207,55 +261,6 @@ def _assault_sides(
 def _country_of(key: str, gaz: Gazetteer) -> str | None:
     a = gaz.actors.get(key)
     return a.country if a else None
-
-
-def _compatible(a: list[str], b: list[str]) -> bool:
-    return not a or not b or bool(set(a) & set(b))
-
-
-def _dedup(events: list[ExtractedEvent], segment_of: dict[int, int]) -> list[ExtractedEvent]:
-    kept: list[ExtractedEvent] = []
-    for ev in events:
-        twin = next((p for p in reversed(kept) if _same(p, ev, segment_of)), None)
-        if twin is None:
-            kept.append(ev)
-            continue
-        for k, v in ev.quantities.items():
-            twin.quantities.setdefault(k, v)
-        twin.source_keys = list(dict.fromkeys(twin.source_keys + ev.source_keys))
-        twin.target_keys = [
-            k for k in dict.fromkeys(twin.target_keys + ev.target_keys) if k not in twin.source_keys
-        ]
-        twin.place_key = twin.place_key or ev.place_key
-        twin.mode = twin.mode or ev.mode
-        twin.reported_by_key = twin.reported_by_key or ev.reported_by_key
-        if twin.date is None and ev.date is not None:
-            twin.date, twin.date_precision = ev.date, ev.date_precision
-    return kept
-
-
-def _same(p: ExtractedEvent, e: ExtractedEvent, segment_of: dict[int, int]) -> bool:
-    if p.type != e.type or segment_of.get(id(p)) != segment_of.get(id(e)):
-        return False
-    if p.sentence_index == e.sentence_index:
-        return True
-    if e.sentence_index - p.sentence_index > _MAX_GAP:
-        return bool(p.source_keys) and _signature(p) == _signature(e)
-    if not (
-        _compatible(p.source_keys, e.source_keys) and _compatible(p.target_keys, e.target_keys)
-    ):
-        return False
-    if p.place_key and e.place_key and p.place_key != e.place_key:
-        return False
-    if p.date and e.date and p.date != e.date:
-        return False
-    if p.mode and e.mode and p.mode != e.mode:
-        return False
-    return all(p.quantities.get(k, v) == v for k, v in e.quantities.items())
-
-
-def _signature(e: ExtractedEvent) -> tuple[object, ...]:
-    return (e.type, tuple(sorted(e.source_keys)), tuple(sorted(e.target_keys)), e.place_key, e.date)
 
 
 def _name(key: str, gaz: Gazetteer) -> str:

@@ -90,10 +90,15 @@ def lexicon() -> list[TypeLexicon]:
 def tokens_of(text: str, lang: str) -> list[Token]:
     # The uk/bg/ru lexicons are written as surface prefixes, so only English needs lemmas
     # (attacked -> attack); skipping simplemma elsewhere halves the cost of this stage.
+    lowered = text.lower().replace("’", "'")
+    if len(lowered) != len(text):  # a few letters ("İ") lower to two: slice per token then
+        lowered = "".join(ch.lower()[:1] for ch in text).replace("’", "'")
     out = []
+    en = lang == "en"
     for m in word_tokens(text):
-        low = m.group().lower().replace("’", "'")
-        out.append(Token(m.start(), m.end(), low, lemmatise(low, lang) if lang == "en" else low))
+        a, b = m.span()
+        low = lowered[a:b]
+        out.append(Token(a, b, low, lemmatise(low, lang) if en else low))
     return out
 
 
@@ -296,7 +301,7 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     (
         "denied",
         re.compile(
-            r"\b(?:den(?:y|ied|ies)|fabrications?|unjustified|заперечу\w*|"
+            r"\b(?:den(?:y|ied|ies)|fabrications?|unjustified|запереч\w*|"
             r"спростува\w*|отрича\w*|опроверг\w*|отрицает|отрицают)\b",
             re.I,
         ),
@@ -304,7 +309,7 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     (
         "hypothetical",
         re.compile(
-            r"\b(?:could|might|may|would|if|possibility|possible|може|"
+            r"\b(?:could|might|(?-i:may)|would|if|possibility|possible|може|"
             r"можуть|міг би|могла б|якщо|би|може да|ако|бих|биха|может|"
             r"могут|если|бы)\b",
             re.I,
@@ -314,7 +319,9 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
         "future",
         re.compile(
             r"\b(?:will|is set to|are set to|scheduled|plans? to|planning to|"
-            r"is expected to|are expected to|upcoming|буде|будуть|відбудеться|"
+            r"is expected to|are expected to|upcoming|next (?:week|month|year)|буде|будуть|"
+            r"відбудеться|наступного (?:тижня|місяця|року)|на следующей неделе|"
+            r"в следующем (?:месяце|году)|следващата седмица|следващия месец|"
             r"планує|планують|очікується|передбачається|\w+тиме|\w+тимуть|ще|"
             r"предстои|планира|будет|будут|состоится|планирует|планируют)\b",
             re.I,
@@ -329,25 +336,57 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-_NEG = re.compile(r"\b(?:not|no|never|n't|не|ні|нито|нет)\s+(?:\w+\s+){0,2}$", re.I)
+_NEG = re.compile(
+    r"(?:\b(?:not|no|never|unable|cannot|не|ні|нито|нет)|n't)\s+(?:\w+\s+){0,2}$", re.I
+)
 
 
-def modality_of(sent: Sentence, trig: Trigger) -> str:
+def modality_of(sent: Sentence, trig: Trigger, cue: str | None = None) -> str:
+    """``cue``: the sentence-level reading, when the caller has already computed it."""
     head = sent.text[: trig.start]
     if _NEG.search(head[-40:]):
         return "negated"
+    return cue if cue is not None else sentence_modality(sent.text)
+
+
+def sentence_modality(text: str) -> str:
     for name, rx in _MODALITY:
-        if rx.search(sent.text):
+        if rx.search(text):
             return name
     return "asserted"
 
 
+# A trigger that is the object of "threat of", "possibility of", "to counter" names a kind of
+# event, not one that happened: "the threat of Russian drones targeting", "fending drone attacks".
+_NOT_HAPPENED = re.compile(
+    r"(?:\b(?:threat|threats|possibility|possibilities|risk|danger|fear|fears|prospect|"
+    r"in case|event) of|\b(?:to )?(?:counter|countering|fend(?:ing)?(?: off)?|repel(?:ling)?|"
+    r"protect(?:ing)? (?:\w+ )?(?:from|against)|defend(?:ing)? (?:\w+ )?against|against)|"
+    r"загроз\w*|можливіст\w*|ризик\w*|протиді\w*|захист\w* від|відбиття|"
+    r"угроз\w*|возможност\w*|риск\w*|противодейств\w*|защит\w* от|отражени\w*|"
+    r"заплах\w*|възможност\w*|риск\w*|противодейств\w*|защит\w* от)"
+    r"\s+(?:[\w'’-]+\s+){0,3}$",
+    re.I,
+)
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip(" \"'”’»)").endswith("?")
+
+
 def sentence_events(sent: Sentence, lang: str, mentions: list[Mention]) -> list[SentenceEvent]:
+    if _is_question(sent.text):
+        return []  # a question asks whether something happens; it reports nothing
     toks = tokens_of(sent.text, lang)
-    per_type = find_triggers(toks, lang)
+    per_type = [
+        kept
+        for trigs in find_triggers(toks, lang)
+        if (kept := [t for t in trigs if not _NOT_HAPPENED.search(sent.text[: t.start][-80:])])
+    ]
     if not per_type:
         return []
     reporter = find_reporter(sent, mentions)
+    cue = sentence_modality(sent.text)
     out = []
     for positions in per_type:
         # of several triggers of one type, the one with a subject and an object reads best
@@ -355,7 +394,7 @@ def sentence_events(sent: Sentence, lang: str, mentions: list[Mention]) -> list[
         for trig in positions:
             src, tgt = assign_participants(sent, trig, mentions, reporter)
             cand = SentenceEvent(
-                trig, src, tgt, reporter.key if reporter else None, modality_of(sent, trig)
+                trig, src, tgt, reporter.key if reporter else None, modality_of(sent, trig, cue)
             )
             if best is None or (bool(src) + bool(tgt)) > (bool(best.sources) + bool(best.targets)):
                 best = cand

@@ -31,3 +31,10 @@ def lemma_text(text: str, language: str | None) -> str:
     """Space-joined lowercased lemmas of the word tokens of ``text`` (a search column)."""
     lang = language or "en"
     return " ".join(lemmatise(m.group(), lang) for m in _WORD_RE.finditer(text))
+
+
+def warm_up() -> None:
+    """Load the lemma dictionaries now (about a second each), not inside the first article."""
+    for lang in sorted(_LANGS):
+        lemmatise("warm", lang)
+        simplemma.is_known("warm", lang=lang)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from app.extraction.gazetteer import Candidate, Gazetteer
 from app.extraction.gazetteer.text import token_key, tokenize
+from app.extraction.roles import DEM_STEMS
 from app.extraction.types import Mention, Sentence
 
 _LOC_BEFORE = {
@@ -54,6 +55,8 @@ _LOC_BEFORE = {
         "навколо",
         "відвідав",
         "відвідала",
+        "відвідає",
+        "відвідають",
         "атакували",
         "атакувала",
     },
@@ -69,6 +72,7 @@ _LOC_BEFORE = {
         "вблизи",
         "посетил",
         "посетила",
+        "посетит",
         "атаковали",
         "атаковала",
     },
@@ -308,8 +312,8 @@ def _resolve(
             res.actors.append(mention)
         return
     curated = [c for c in place_c if c.curated]
-    if not curated and _inside_name(toks, i1, sent):
-        return
+    if not curated and (_inside_name(toks, i1, sent) or _is_demonym(surface)):
+        return  # "Украинская сторона" is not the village of Ukrainka
     res.covered.append((start, end))
     pool = curated or sorted(place_c, key=lambda c: -gaz.population.get(c.key, 0))
     key = pool[0].key
@@ -344,6 +348,11 @@ def _regions_together(res: Matches, sent: Sentence, gaz: Gazetteer) -> None:
         alt = res.bare_alt.get((m.start, m.end))
         if alt:
             res.places[i] = Mention(alt, m.sentence_index, m.start, m.end, m.text)
+
+
+def _is_demonym(surface: str) -> bool:
+    low = surface.lower()
+    return " " not in low and low.startswith(DEM_STEMS)
 
 
 def _inside_name(toks: list[tuple[int, int, str]], i1: int, sent: Sentence) -> bool:

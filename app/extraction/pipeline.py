@@ -10,6 +10,7 @@ from app.extraction.gazetteer import load_gazetteer
 from app.extraction.language import detect_language
 from app.extraction.matching import match_sentences
 from app.extraction.names import find_unresolved
+from app.extraction.roles import find_role_mentions
 from app.extraction.segments import assign_segments
 from app.extraction.sentences import split_sentences
 from app.extraction.types import Extraction, PlaceEntry
@@ -40,6 +41,17 @@ def extract(
         actor_mentions.append(mention)
         actors.setdefault(entry.key, entry)
     actor_mentions.sort(key=lambda m: m.start)
+    roles = find_role_mentions(
+        body,
+        sentences,
+        actor_mentions,
+        matches.covered + [(m.start, m.end) for m in actor_mentions],
+        gaz,
+    )
+    for m in roles.mentions:
+        actor_mentions.append(m)
+        actors.setdefault(m.key, gaz.actors[m.key])
+    actor_mentions.sort(key=lambda m: m.start)
 
     sentences = assign_segments(
         body, sentences, cleaned.paragraphs, cleaned.headings, actor_mentions, matches.places, gaz
@@ -49,7 +61,8 @@ def extract(
         body,
         sentences,
         cleaned.paragraphs,
-        actor_mentions,
+        cleaned.headings,
+        sorted([*actor_mentions, *roles.pronouns], key=lambda m: m.start),
         place_mentions,
         matches.country_places,
         gaz,

@@ -7,7 +7,9 @@ event's weapon) and to the nearest outcome verb: launched / downed / jammed for 
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from app.extraction.dates import month_of
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.numbers import find_numbers
 
@@ -76,6 +78,14 @@ _NOUNS: dict[str, tuple[str, ...]] = {
 _OUTCOME: dict[str, tuple[str, ...]] = {
     "jammed": (
         "jam",
+        "put out of action",
+        "disabled",
+        "suppressed",
+        "interference",
+        "радіоелектрон",
+        "радиоэлектрон",
+        "електронна война",
+        "подавлені",
         "off course",
         "electronic",
         "локаційно",
@@ -195,25 +205,66 @@ _ZERO = [
 ]
 
 
+# "the vehicles were put out of action", "усі вони були збиті": an outcome for every launched one
+_ALL_OF_THEM = re.compile(
+    r"\b(?:the (?:drones|missiles|vehicles|uavs|aircraft)|all of them|both of them|all (?:the )?"
+    r"(?:drones|missiles|uavs)|усі|всі|обидва|обидві|все|оба|обе|всички|двата|двете)\b",
+    re.I,
+)
+
+
+_PREV_WORD = re.compile(r"([^\W\d_]{3,})\.?\s+$")
+_COORD = re.compile(r"\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*(?:,|and|і|й|та|и|,\s*and)\s*", re.I)
+
+
+def all_of_them(text: str) -> str | None:
+    """The outcome of a number-free sentence that speaks of all the launched weapons."""
+    if not _ALL_OF_THEM.search(text) or find_numbers(text):
+        return None
+    low = text.lower()
+    hits = [(low.find(s), o) for o, stems in _OUTCOME.items() if o != "launched" for s in stems]
+    hits = [h for h in hits if h[0] >= 0]
+    return min(hits)[1] if hits else None
+
+
 def _has(text: str, stems: tuple[str, ...]) -> bool:
     return any(s in text for s in stems)
 
 
-def sentence_quantities(text: str, language: str | None, weapon: str | None) -> dict[str, int]:
-    """Quantities stated in one sentence; ``weapon`` (drone/missile) types bare numbers."""
+def sentence_quantities(
+    text: str,
+    language: str | None,
+    weapon: str | None,
+    places: list[tuple[int, str]] | None = None,
+) -> dict[str, int]:
+    """Quantities stated in one sentence; ``weapon`` (drone/missile) types bare numbers.
+
+    ``places`` (sentence offset, English name) turn sub-counts after "including" into
+    per-place counts: "35 drones, including 20 over Kursk" -> drones_downed_kursk=20.
+    """
     out: dict[str, int] = {}
     low = text.lower()
     words = word_tokens(text)
     lang = language or "en"
     sub = _SUBCOUNT.search(text)
-    for num in find_numbers(text):
+    nums = find_numbers(text)
+    last_key: str | None = None
+    last_outcome: str | None = None
+    for n, num in enumerate(nums):
         if sub and num.start > sub.end():
+            if last_key and places:
+                _subcount(out, last_key, num.value, num.end, places)
             continue
         if 1900 <= num.value <= 2100 and re.fullmatch(r"\d{4}", text[num.start : num.end]):
             continue
         if _PERCENT.match(text[num.end :]):
             continue
         after = [w for w in words if w.start() >= num.end][:4]
+        prev_word = _PREV_WORD.search(text, 0, num.start)
+        if (after and after[0].start() - num.end <= 2 and month_of(after[0].group())) or (
+            prev_word and month_of(prev_word.group(1))
+        ):
+            continue  # a day of the month ("3 лютого", "March 5"), not a count
         noun = None
         for w in after:
             lw = w.group().lower()
@@ -224,27 +275,35 @@ def sentence_quantities(text: str, language: str | None, weapon: str | None) -> 
                     break
             if noun:
                 break
-        lo = max(0, num.start - 60)
-        hi = min(len(low), num.end + 70)
+        # a number's clause ends where the next number's begins: "55 were downed, 30 jammed"
+        lo = max(0, num.start - 60, nums[n - 1].end if n else 0)
+        hi = min(len(low), num.end + 70, nums[n + 1].start if n + 1 < len(nums) else len(low))
         ctx_after = low[num.end : hi]
         ctx_before = low[lo : num.start]
+        key: str | None = None
         if noun in ("drone", "missile") or (noun is None and weapon):
             kind = noun or weapon
             outcome = _nearest_outcome(ctx_before, ctx_after, require_close=noun is None)
+            if n and last_outcome and _COORD.fullmatch(text[nums[n - 1].end : num.start]):
+                outcome = last_outcome  # "fired 40 missiles and 90 drones": one verb for both
+            last_outcome = outcome
             if outcome and kind:
-                out.setdefault(f"{kind}s_{outcome}", num.value)
+                key = f"{kind}s_{outcome}"
+            elif noun is not None:
                 continue
-            if noun is not None:
-                continue
-        harm = _harm(ctx_before, ctx_after, close=noun is None)
-        if harm and noun in (None, "people", "troops"):
-            out.setdefault(harm, num.value)
-        elif noun == "buildings" and re.search(
-            r"destroy|зруйн|знищ|разруш|унищож|damag|пошкод", ctx_after + ctx_before
-        ):
-            out.setdefault("buildings_destroyed", num.value)
-        elif noun == "troops" and not harm:
-            out.setdefault("troops", num.value)
+        if key is None:
+            harm = _harm(ctx_before, ctx_after, close=noun is None)
+            if harm and noun in (None, "people", "troops"):
+                key = harm
+            elif noun == "buildings" and re.search(
+                r"destroy|зруйн|знищ|разруш|унищож|damag|пошкод", ctx_after + ctx_before
+            ):
+                key = "buildings_destroyed"
+            elif noun == "troops" and not harm:
+                key = "troops"
+        if key is not None:
+            out.setdefault(key, num.value)
+            last_key = key
     for rx, keys in _ZERO:
         if rx.search(text):
             for k in keys:
@@ -252,18 +311,45 @@ def sentence_quantities(text: str, language: str | None, weapon: str | None) -> 
     return out
 
 
+def _subcount(
+    out: dict[str, int], base: str, value: int, end: int, places: list[tuple[int, str]]
+) -> None:
+    near = [name for off, name in places if 0 <= off - end <= 40]
+    if near:
+        slug = re.sub(r"\W+", "_", near[0].split()[0].lower()).strip("_")
+        out.setdefault(f"{base}_{slug}", value)
+
+
+@cache
+def _stem_rx(stems: tuple[str, ...]) -> re.Pattern[str]:
+    # stems match at a word start: "soldiers" holds "die" but says nothing of deaths
+    return re.compile(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, stems)) + ")")
+
+
+def _first(rx: re.Pattern[str], text: str) -> int:
+    m = rx.search(text)
+    return m.start() if m else -1
+
+
+def _last(rx: re.Pattern[str], text: str) -> int:
+    pos = -1
+    for m in rx.finditer(text):
+        pos = m.start()
+    return pos
+
+
 def _nearest_outcome(before: str, after: str, require_close: bool) -> str | None:
     best: tuple[int, str] | None = None
     for outcome, stems in _OUTCOME.items():
-        for s in stems:
-            i = after.find(s)
-            if i >= 0 and (best is None or i < best[0]):
-                best = (i, outcome)
-            j = before.rfind(s)
-            if j >= 0:
-                d = len(before) - j
-                if best is None or d < best[0]:
-                    best = (d, outcome)
+        rx = _stem_rx(stems)
+        i = _first(rx, after)
+        if i >= 0 and (best is None or i < best[0]):
+            best = (i, outcome)
+        j = _last(rx, before)
+        if j >= 0:
+            d = len(before) - j
+            if best is None or d < best[0]:
+                best = (d, outcome)
     if best is None or (require_close and best[0] > 25):
         return None
     return best[1]
@@ -274,11 +360,11 @@ def _harm(before: str, after: str, close: bool) -> str | None:
     if close:  # a bare number must sit right next to its verb: "12 поранено", "killed 3"
         before, after = before[-15:], after[:20]
     for key, stems in _HARM.items():
-        for s in stems:
-            i = after.find(s)
-            if 0 <= i < 40 and (best is None or i < best[0]):
-                best = (i, key)
-            j = before.rfind(s)
-            if j >= 0 and len(before) - j < 30 and (best is None or len(before) - j < best[0]):
-                best = (len(before) - j, key)
+        rx = _stem_rx(stems)
+        i = _first(rx, after)
+        if 0 <= i < 40 and (best is None or i < best[0]):
+            best = (i, key)
+        j = _last(rx, before)
+        if j >= 0 and len(before) - j < 30 and (best is None or len(before) - j < best[0]):
+            best = (len(before) - j, key)
     return best[1] if best else None

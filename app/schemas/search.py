@@ -15,7 +15,9 @@ MATCHED_DESCRIPTION = (
 class SearchHit(BaseModel):
     article: ArticlePublic
     rank: float = Field(
-        description="bm25 score; lower is better, as SQLite reports it (0 when sorted by date)"
+        description="bm25 score; lower is better, as SQLite reports it (0 when sorted by date, "
+        "and for matches of a very frequent word beyond its best-scoring ones, which follow "
+        "newest first)"
     )
     snippet: str = Field(
         description="Excerpt of the article's own text, cut at word boundaries, HTML-escaped, "
@@ -34,6 +36,14 @@ class SearchPage(Page[SearchHit]):
     facets: dict[str, list[FacetValue]] | None = Field(
         default=None,
         description="Counts per value for each facet asked for with `facets=`; null otherwise",
+    )
+    facets_approximate: bool = Field(
+        default=False,
+        description="True when the query matches too many articles to count them all: the "
+        "facets then count the newest `facets_sample` matches",
+    )
+    facets_sample: int | None = Field(
+        default=None, description="How many (newest) matches the facets counted, when approximate"
     )
 
 

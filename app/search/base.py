@@ -55,6 +55,12 @@ class FacetCount:
     id: int | None = None
 
 
+class FacetCounts(dict[str, list[FacetCount]]):
+    """Counts per facet; `sample` is set when they cover only that many hits (the newest)."""
+
+    sample: int | None = None
+
+
 class SearchBackend(Protocol):
     def article_filter(self, query: Query) -> ColumnElement[bool]:
         """A WHERE condition on article.id that keeps the articles matching the query."""

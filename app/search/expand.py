@@ -119,6 +119,26 @@ class Plan:
         return list(dict.fromkeys(e for es in self.entities.values() for e in es))
 
 
+def _contains(
+    alias: tuple[str, ...],
+    own: tuple[str, ...],
+    lemmas: tuple[tuple[str, ...], ...],
+    prefix: bool,
+) -> bool:
+    """An alias that holds the term itself (`the ukraine` for `Ukraine`) finds next to nothing
+    the term does not, yet a phrase with a stop word costs a pass over that word's positions in
+    every article (70 ms at 100,000 articles): it is left out."""
+    if prefix:
+        return False
+    folded = tuple(fold(w) for w in alias)
+    for words in (own, *lemmas):
+        n = len(words)
+        target = tuple(fold(w) for w in words)
+        if any(folded[i : i + n] == target for i in range(len(folded) - n + 1)):
+            return True
+    return False
+
+
 def plan_query(
     session: Session,
     query: Query | RawQuery,
@@ -162,7 +182,9 @@ def plan_query(
             if index is not None
             else ()
         )
-        aliases = tuple(p for p in aliases if p != own and p not in lemmas)
+        aliases = tuple(
+            p for p in aliases if p not in lemmas and not _contains(p, own, lemmas, term.prefix)
+        )
         if lemmas or aliases:
             plan.expansions[term] = Expansion(
                 lemmas=lemmas, aliases=aliases, entities=tuple(e.name for e in entities)

@@ -1,16 +1,15 @@
 """FTS5 backend: bm25 with the title weighted above the body and exact words above lemmas.
 
-Ranking is bounded. FTS5 computes bm25 for every matching row before it can sort (about 1.7 µs a
-row), so a word found in half of 100,000 articles would cost ~85 ms. When a query matches more
-than RANK_CAP rows, the first tier holds the RANK_CAP newest rows among those with a query word in
-the title (those outrank body-only rows under a title weight of 10), the second tier the
-RANK_CAP newest of the rest, and a third tier everything else; each tier is ranked by bm25 on its
-own. tests/search/test_bounded_rank.py checks that the top ten agree with full bm25.
+Work per request is bounded by RANK_CAP, not by how many articles match. FTS5 computes bm25 for
+every matching row before it can sort (~2 µs a row), so below the cap a query is ranked exactly;
+above it (a head word such as `Ukraine`), hits come from the phrases' impact lists
+(app/search/impact.py) and the rest follow newest first (app/search/sqlite_paths.py). Date sorts
+above the cap walk the (published_at, id) index and probe the match per batch; facets above the
+cap count the newest FACET_SAMPLE hits and say so.
 
-Keyset positions carry the newest article id at the first page (`hwm`) and the tier pivots, so a
-tier's membership never changes between pages, and the boundary hit's rank is recomputed under
-the current index statistics, so new articles (which move every bm25 score) cannot make a page
-skip or repeat a hit.
+Keyset positions carry the newest article id at the first page (`hwm`) and which path ranked it,
+and an exact path's boundary rank is recomputed under the current index statistics, so new
+articles (which move every bm25 score) cannot make a page skip or repeat a hit.
 """
 
 from __future__ import annotations
@@ -25,22 +24,24 @@ from sqlmodel import Session, col
 
 from app.models import Article
 from app.search.base import ArticleFilters, EventFilters, FacetCount, FacetName, Hit, Sort
-from app.search.expand import Plan, fold
+from app.search.expand import Plan
+from app.search.impact import WEIGHTS
 from app.search.query import Expansion, Fts5Columns, Query, quote_fts5, to_fts5
-from app.search.sqlite_sql import (
-    article_filter_sql,
-    event_filter_sql,
-    facet_sql,
-    keyset_by_date,
-    title_any,
+from app.search.sqlite_paths import (
+    FACET_SAMPLE,
+    count_facets,
+    ranked_by_impact,
+    sort_matches_by_date,
+    walk_by_date,
 )
+from app.search.sqlite_sql import article_filter_sql, event_filter_sql
 from app.services.errors import InvalidQuery, QuerySyntaxError
 
-# Column weights for bm25(): title, body, lemmas. Exact words outrank lemma-only matches.
-WEIGHTS = "10.0, 1.0, 0.5"
 EVENT_WEIGHTS = "2.0, 1.0"
 COLUMNS = Fts5Columns(exact="{title body}", lemmas="{lemmas}")
-RANK_CAP = 4000
+RANK_CAP = 2000
+
+__all__ = ["RANK_CAP", "WEIGHTS", "SqliteFts5Backend"]
 
 
 def _bad_key() -> InvalidQuery:
@@ -49,22 +50,22 @@ def _bad_key() -> InvalidQuery:
 
 class SqliteFts5Backend:
     rank_cap = RANK_CAP
+    facet_sample = FACET_SAMPLE
 
     def article_filter(self, query: Query) -> ColumnElement[bool]:
         subquery = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :fts_query")
         return col(Article.id).in_(subquery.bindparams(fts_query=to_fts5(query)))
 
     def known_lemmas(self, session: Session, words: Iterable[str]) -> set[str]:
-        folded = {fold(w): w for w in words}
-        if not folded:
-            return set()
-        marks = ", ".join(f":w{i}" for i in range(len(folded)))
-        params = {f"w{i}": w for i, w in enumerate(folded)}
-        rows = session.connection().execute(
-            text(f"SELECT term FROM article_fts_vocab WHERE col = 'lemmas' AND term IN ({marks})"),
-            params,
-        )
-        return {folded[r[0]] for r in rows if r[0] in folded}
+        # One indexed probe per word: the fts5vocab table counts a word's whole doclist (25 ms
+        # for a frequent one at 100,000 articles) when only "is it there" is asked.
+        conn = session.connection()
+        sql = text("SELECT 1 FROM article_fts WHERE article_fts MATCH :m LIMIT 1")
+        return {
+            w
+            for w in dict.fromkeys(words)
+            if conn.execute(sql, {"m": "{lemmas} : " + quote_fts5(w.lower())}).first()
+        }
 
     def match_text(self, plan: Plan) -> str:
         if isinstance(plan.query, Query):
@@ -97,71 +98,25 @@ class SqliteFts5Backend:
         limit: int,
         after: list[Any] | None,
     ) -> list[Hit]:
-        where, params = article_filter_sql(filters)
-        params |= {"m": self.match_text(plan), "limit": limit}
-        if after is not None:
-            if len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int):
-                raise _bad_key()
-            clause, extra = keyset_by_date(sort, after[0], after[1])
-            where.append(clause)
-            params |= extra
-        direction = "DESC" if sort == "newest" else "ASC"
-        # A head word matches most articles: then walking the date index and probing the match
-        # set beats sorting every match.
-        many = self._count(session, plan, filters, self.rank_cap) > self.rank_cap
-        source = (
-            "article a WHERE a.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :m)"
-            if many
-            else "article_fts f CROSS JOIN article a ON a.id = f.rowid WHERE article_fts MATCH :m"
-        )
-        sql = f"""
-            SELECT a.id, coalesce(a.published_at, '') FROM {source}
-            {"".join(" AND " + w for w in where)}
-            ORDER BY a.published_at IS NULL, a.published_at {direction}, a.id {direction}
-            LIMIT :limit
-        """
-        rows = session.connection().execute(text(sql), params).all()
-        return [Hit(id=int(r[0]), rank=0.0, key=[str(r[1]), int(r[0])]) for r in rows]
+        if after is not None and (
+            len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int)
+        ):
+            raise _bad_key()
+        key = (after[0], after[1]) if after is not None else None
+        match = self.match_text(plan)
+        if self._count(session, match, self.rank_cap) > self.rank_cap:
+            rows = walk_by_date(session, match, filters, sort, limit, key)
+        else:
+            rows = sort_matches_by_date(session, match, filters, sort, limit, key)
+        return [Hit(id=i, rank=0.0, key=[p, i]) for i, p in rows]
 
-    def _count(self, session: Session, plan: Plan, filters: ArticleFilters, cap: int) -> int:
-        where, params = article_filter_sql(filters)
-        params |= {"m": self.match_text(plan), "cap": cap + 1}
-        join = " CROSS JOIN article a ON a.id = f.rowid" if where else ""
-        sql = f"""SELECT count(*) FROM (SELECT f.rowid FROM article_fts f{join}
-            WHERE article_fts MATCH :m{"".join(" AND " + w for w in where)} LIMIT :cap)"""
+    def _count(self, session: Session, match: str, cap: int) -> int:
+        """Matches, counted up to cap + 1: walking a head word's whole doclist costs more than
+        the page. Filters are left out so the count stays a doclist walk."""
+        sql = """SELECT count(*) FROM (SELECT rowid FROM article_fts
+            WHERE article_fts MATCH :m LIMIT :cap)"""
+        params = {"m": match, "cap": cap + 1}
         return int(session.connection().execute(text(sql), params).scalar_one())
-
-    def _pivot(
-        self, session: Session, match: str, filters: ArticleFilters, hwm: int, exclude: str
-    ) -> int:
-        """The lowest rowid among the rank_cap newest matches: tier membership by rowid range."""
-        where, params = article_filter_sql(filters)
-        params |= {"m": match, "hwm": hwm, "off": self.rank_cap - 1}
-        sql = f"""SELECT f.rowid FROM article_fts f CROSS JOIN article a ON a.id = f.rowid
-            WHERE article_fts MATCH :m AND f.rowid <= :hwm {exclude}
-            {"".join(" AND " + w for w in where)}
-            ORDER BY f.rowid DESC LIMIT 1 OFFSET :off"""
-        row = session.connection().execute(text(sql), params).first()
-        return int(row[0]) if row else 0
-
-    def _tiers(
-        self, plan: Plan, match: str, p0: int, p1: int
-    ) -> list[tuple[str, str, dict[str, Any]]]:
-        """(MATCH text, extra WHERE, its parameters) for each tier, in order."""
-        if p0 < 0:
-            return [(match, "", {})]
-        title = title_any(plan)
-        t0_match = f"({match}) AND ({title})" if title else match
-        in_t0 = (
-            "f.rowid IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :t0 "
-            "AND rowid >= :p0)"
-        )
-        t0 = {"t0": t0_match, "p0": p0, "p1": p1}
-        return [
-            (t0_match, "AND f.rowid >= :p0", t0),
-            (match, f"AND f.rowid >= :p1 AND NOT {in_t0}", t0),
-            (match, f"AND f.rowid < :p1 AND NOT {in_t0}", t0),
-        ]
 
     def _by_relevance(
         self,
@@ -175,45 +130,38 @@ class SqliteFts5Backend:
         match = self.match_text(plan)
         if after is None:
             hwm = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM article")).scalar_one())
-            p0 = p1 = -1
-            if self._count(session, plan, filters, self.rank_cap) > self.rank_cap:
-                title = title_any(plan)
-                t0 = f"({match}) AND ({title})" if title else match
-                p0 = self._pivot(session, t0, filters, hwm, "")
-                p1 = self._pivot(session, match, filters, hwm, "")
+            bounded = (
+                isinstance(plan.query, Query)
+                and self._count(session, match, self.rank_cap) > self.rank_cap
+            )
             tier, rank, last_id = 0, None, None
         else:
-            if len(after) != 6 or not all(isinstance(v, int) for v in (*after[:1], *after[2:])):
+            if len(after) != 5 or not all(isinstance(v, int) for v in (after[0], *after[2:])):
                 raise _bad_key()
-            tier, rank, last_id, hwm, p0, p1 = after
-        tiers = self._tiers(plan, match, p0, p1)
-        if not 0 <= tier < len(tiers):
-            raise _bad_key()
-        hits: list[Hit] = []
-        for t in range(tier, len(tiers)):
-            t_match, extra, extra_params = tiers[t]
-            resume = (rank, last_id) if t == tier and last_id is not None else None
-            rows = self._rank_tier(
-                session, t_match, (extra, extra_params), filters, hwm, limit - len(hits), resume
+            tier, rank, last_id, hwm, mode = after
+            if mode not in (0, 1) or not isinstance(rank, int | float):
+                raise _bad_key()
+            bounded = mode == 1
+        if bounded:
+            found = ranked_by_impact(
+                session, plan, match, filters, hwm, limit, (tier, rank, last_id)
             )
-            hits.extend(Hit(id=i, rank=r, key=[t, r, i, hwm, p0, p1]) for i, r in rows)
-            if len(hits) >= limit:
-                break
-        return hits
+            return [Hit(id=i, rank=r, key=[t, r, i, hwm, 1]) for t, r, i in found]
+        resume = (rank, last_id) if last_id is not None else None
+        rows = self._rank_all(session, match, filters, hwm, limit, resume)
+        return [Hit(id=i, rank=r, key=[0, r, i, hwm, 0]) for i, r in rows]
 
-    def _rank_tier(
+    def _rank_all(
         self,
         session: Session,
         match: str,
-        tier_where: tuple[str, dict[str, Any]],
         filters: ArticleFilters,
         hwm: int,
         limit: int,
         resume: tuple[Any, int] | None,
     ) -> list[tuple[int, float]]:
-        extra, extra_params = tier_where
         where, params = article_filter_sql(filters)
-        params |= {"m": match, "hwm": hwm, "limit": limit, **extra_params}
+        params |= {"m": match, "hwm": hwm, "limit": limit}
         outer = ""
         if resume is not None:
             rank, last_id = resume
@@ -231,15 +179,13 @@ class SqliteFts5Backend:
             )
             if current is not None:
                 rank = float(current[0])
-            if not isinstance(rank, int | float):
-                raise _bad_key()
             outer = "WHERE rank > :after_rank OR (rank = :after_rank AND id > :after_id)"
             params |= {"after_rank": rank, "after_id": last_id}
         sql = f"""
             SELECT id, rank FROM (
                 SELECT f.rowid AS id, bm25(article_fts, {WEIGHTS}) AS rank
                 FROM article_fts f CROSS JOIN article a ON a.id = f.rowid
-                WHERE article_fts MATCH :m AND f.rowid <= :hwm {extra}
+                WHERE article_fts MATCH :m AND f.rowid <= :hwm
                 {"".join(" AND " + w for w in where)}
             ) {outer}
             ORDER BY rank, id
@@ -251,19 +197,10 @@ class SqliteFts5Backend:
     def article_facets(
         self, session: Session, *, plan: Plan, filters: ArticleFilters, names: Iterable[FacetName]
     ) -> dict[str, list[FacetCount]]:
-        wanted = list(dict.fromkeys(names))
-        if not wanted:
-            return {}
-        where, params = article_filter_sql(filters)
-        params["m"] = self.match_text(plan)
-        sql = facet_sql(wanted, where)
-        out: dict[str, list[FacetCount]] = {name: [] for name in wanted}
         with _syntax_errors(plan):
-            for name, value, id_, count in session.connection().execute(text(sql), params):
-                out[name].append(FacetCount(value=value, count=int(count), id=id_))
-        for counts in out.values():
-            counts.sort(key=lambda c: (-c.count, c.value or ""))
-        return out
+            return count_facets(
+                session, self.match_text(plan), filters, names, sample=self.facet_sample
+            )
 
     def match_reasons(
         self, session: Session, *, plan: Plan, article_ids: list[int]
@@ -288,24 +225,27 @@ class SqliteFts5Backend:
                 reasons[i].append("text")
             elif i in lemma:
                 reasons[i].append("lemma")
+        # One lookup by article for every entity: by entity, a country's mentions (most of the
+        # corpus for Ukraine) would be read to keep the page's twenty.
+        mentioned: set[tuple[str, int, int]] = set()
+        if plan.entities:
+            sql = f"SELECT article_id, actor_id, place_id FROM mention WHERE article_id IN ({ids})"
+            for article_id, actor_id, place_id in conn.execute(text(sql)):
+                if actor_id is not None:
+                    mentioned.add(("actor", int(actor_id), int(article_id)))
+                if place_id is not None:
+                    mentioned.add(("place", int(place_id), int(article_id)))
         for term, entities in plan.entities.items():
             exp = plan.expansions.get(term)
+            by_alias = (
+                matching(" OR ".join(quote_fts5(" ".join(p)) for p in exp.aliases))
+                if exp is not None and exp.aliases
+                else set()
+            )
             for entity in entities:
-                fk = "actor_id" if entity.kind == "actor" else "place_id"
-                found = {
-                    int(r[0])
-                    for r in conn.execute(
-                        text(
-                            f"SELECT DISTINCT article_id FROM mention WHERE {fk} = :e "
-                            f"AND article_id IN ({ids})"
-                        ),
-                        {"e": entity.id},
-                    )
-                }
-                if exp is not None and exp.aliases:
-                    found |= matching(" OR ".join(quote_fts5(" ".join(p)) for p in exp.aliases))
                 for i in article_ids:
-                    if i in found and entity.label not in reasons[i]:
+                    found = (entity.kind, entity.id, i) in mentioned or i in by_alias
+                    if found and entity.label not in reasons[i]:
                         reasons[i].append(entity.label)
         return reasons
 

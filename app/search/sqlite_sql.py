@@ -7,12 +7,10 @@ import datetime as dt
 from typing import Any
 
 from app.search.base import ArticleFilters, EventFilters, FacetName, Sort
-from app.search.expand import Plan
-from app.search.query import Query, quote_fts5
 
 FACET_LIMIT = 50
 
-# Facet counts over one materialised result set, so the MATCH runs once for every facet asked.
+# Facet counts over one materialised set of hits, so the MATCH runs once for every facet asked.
 _FACETS: dict[str, str] = {
     "language": "SELECT 'language', a.language, NULL, count(*) FROM hits h "
     "JOIN article a ON a.id = h.id GROUP BY a.language",
@@ -107,23 +105,8 @@ def keyset_by_date(sort: Sort, published: str, last_id: int) -> tuple[str, dict[
     )
 
 
-def facet_sql(names: list[FacetName], where: list[str]) -> str:
-    hits = (
-        "SELECT f.rowid AS id FROM article_fts f CROSS JOIN article a ON a.id = f.rowid "
-        "WHERE article_fts MATCH :m" + "".join(" AND " + w for w in where)
-    )
+def facet_sql(names: list[FacetName]) -> str:
+    """Facet counts over the article ids in the JSON array `:ids`."""
+    hits = "SELECT CAST(value AS INTEGER) AS id FROM json_each(:ids)"
     parts = " UNION ALL ".join(_FACETS[n] for n in names)
     return f"WITH hits(id) AS MATERIALIZED ({hits}) {parts}"
-
-
-def title_any(plan: Plan) -> str | None:
-    """An FTS5 condition: some query word (or an alias it stands for) is in the title."""
-    if not isinstance(plan.query, Query):
-        return None
-    phrases: list[str] = []
-    for term in plan.query.terms:
-        phrases.append(quote_fts5(" ".join(term.words)) + (" *" if term.prefix else ""))
-        exp = plan.expansions.get(term)
-        if exp is not None:
-            phrases.extend(quote_fts5(" ".join(p)) for p in exp.aliases)
-    return "{title} : (" + " OR ".join(dict.fromkeys(phrases)) + ")"

@@ -4,8 +4,10 @@ re-extract."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Connection, delete, exists, update
+from sqlalchemy import Connection, delete, exists, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.extraction.lemmas import lemma_text
@@ -33,31 +35,50 @@ from app.services.pagination import cursor_id, last_id_cursor
 from app.services.store import table
 from app.services.transactions import write_transaction
 
+_A = Article.__table__.c  # type: ignore[attr-defined]
+_S = Source.__table__.c  # type: ignore[attr-defined]
+# What an ArticlePublic needs, without body and raw text: a list page never reads those.
+ARTICLE_COLUMNS = (
+    _A.id,
+    _A.title,
+    _A.language,
+    _A.url,
+    _A.published_at,
+    _A.published_precision,
+    _A.content_hash,
+    _A.ingested_at,
+    _S.id.label("source_id"),
+    _S.name.label("source_name"),
+    _S.domain.label("source_domain"),
+    _S.country.label("source_country"),
+    _S.language.label("source_language"),
+)
+_ARTICLE_FROM = Article.__table__.outerjoin(  # type: ignore[attr-defined]
+    Source.__table__,  # type: ignore[attr-defined]
+    _S.id == _A.source_id,
+)
 
-def source_public(source: Source | None) -> SourcePublic | None:
-    if source is None or source.id is None:
-        return None
-    return SourcePublic(
-        id=source.id,
-        name=source.name,
-        domain=source.domain,
-        country=source.country,
-        language=source.language,
-    )
 
-
-def article_public(article: Article, source: Source | None) -> ArticlePublic:
-    assert article.id is not None
+def article_public(row: Any) -> ArticlePublic:
+    source = None
+    if row.source_id is not None:
+        source = SourcePublic(
+            id=row.source_id,
+            name=row.source_name,
+            domain=row.source_domain,
+            country=row.source_country,
+            language=row.source_language,
+        )
     return ArticlePublic(
-        id=article.id,
-        title=article.title,
-        language=article.language,
-        url=article.url,
-        published_at=article.published_at,
-        published_precision=article.published_precision,
-        source=source_public(source),
-        content_hash=article.content_hash,
-        ingested_at=article.ingested_at,
+        id=row.id,
+        title=row.title,
+        language=row.language,
+        url=row.url,
+        published_at=row.published_at,
+        published_precision=row.published_precision,
+        source=source,
+        content_hash=row.content_hash,
+        ingested_at=row.ingested_at,
     )
 
 
@@ -65,16 +86,10 @@ def load_article_publics(session: Session, ids: list[int]) -> dict[int, ArticleP
     """One query for a page of articles, whatever its size."""
     if not ids:
         return {}
-    rows = session.exec(
-        select(Article, Source)
-        .outerjoin(Source, col(Source.id) == col(Article.source_id))
-        .where(col(Article.id).in_(ids))
-    ).all()
-    return {
-        article.id: article_public(article, source)
-        for article, source in rows
-        if article.id is not None
-    }
+    rows = session.connection().execute(
+        sa_select(*ARTICLE_COLUMNS).select_from(_ARTICLE_FROM).where(_A.id.in_(ids))
+    )
+    return {row.id: article_public(row) for row in rows}
 
 
 def list_articles(
@@ -89,67 +104,77 @@ def list_articles(
     actor_id: int | None = None,
     q: str | None = None,
 ) -> Page[ArticlePublic]:
-    stmt = select(Article, Source).outerjoin(Source, col(Source.id) == col(Article.source_id))
+    stmt = sa_select(*ARTICLE_COLUMNS).select_from(_ARTICLE_FROM)
     if language:
-        stmt = stmt.where(col(Article.language) == language)
+        stmt = stmt.where(_A.language == language)
     if source:
-        stmt = stmt.where((col(Source.name) == source) | (col(Source.domain) == source))
+        stmt = stmt.where((_S.name == source) | (_S.domain == source))
     if published_from:
-        stmt = stmt.where(col(Article.published_at) >= published_from)
+        stmt = stmt.where(_A.published_at >= published_from)
     if published_to:
-        stmt = stmt.where(col(Article.published_at) <= published_to)
+        stmt = stmt.where(_A.published_at <= published_to)
     if actor_id is not None:
         stmt = stmt.where(
-            exists().where(
-                (col(Mention.article_id) == col(Article.id)) & (col(Mention.actor_id) == actor_id)
-            )
+            exists().where((col(Mention.article_id) == _A.id) & (col(Mention.actor_id) == actor_id))
         )
     if q is not None:
         backend = get_backend(session)
         stmt = stmt.where(backend.article_filter(parse_query(q)))
     after = cursor_id(cursor)
     if after is not None:
-        stmt = stmt.where(col(Article.id) < after)
-    rows = session.exec(stmt.order_by(col(Article.id).desc()).limit(limit + 1)).all()
-    items = [article_public(a, s) for a, s in rows[:limit]]
+        stmt = stmt.where(_A.id < after)
+    rows = list(session.connection().execute(stmt.order_by(_A.id.desc()).limit(limit + 1)))
     return Page[ArticlePublic](
-        items=items, limit=limit, next_cursor=last_id_cursor([a for a, _ in rows], limit)
+        items=[article_public(r) for r in rows[:limit]],
+        limit=limit,
+        next_cursor=last_id_cursor(rows, limit),
     )
 
 
 def get_article(session: Session, *, article_id: int) -> ArticleDetail:
-    row = session.exec(
-        select(Article, Source)
-        .outerjoin(Source, col(Source.id) == col(Article.source_id))
-        .where(col(Article.id) == article_id)
+    conn = session.connection()
+    row = conn.execute(
+        sa_select(*ARTICLE_COLUMNS, _A.body).select_from(_ARTICLE_FROM).where(_A.id == article_id)
     ).first()
     if row is None:
         raise NotFound(f"article {article_id} does not exist")
-    article, source = row
-    mentions = session.exec(
-        select(Mention, Actor.name, Place.name)
-        .outerjoin(Actor, col(Actor.id) == col(Mention.actor_id))
-        .outerjoin(Place, col(Place.id) == col(Mention.place_id))
-        .where(col(Mention.article_id) == article_id)
-        .order_by(col(Mention.char_start), col(Mention.id))
-    ).all()
-    base = article_public(article, source)
+    m = Mention.__table__.c  # type: ignore[attr-defined]
+    actor, place = Actor.__table__, Place.__table__  # type: ignore[attr-defined]
+    mentions = conn.execute(
+        sa_select(
+            m.id,
+            m.actor_id,
+            m.place_id,
+            m.sentence_index,
+            m.char_start,
+            m.char_end,
+            m.surface,
+            func.coalesce(actor.c.name, place.c.name, "").label("name"),
+        )
+        .select_from(
+            Mention.__table__.outerjoin(actor, actor.c.id == m.actor_id).outerjoin(  # type: ignore[attr-defined]
+                place, place.c.id == m.place_id
+            )
+        )
+        .where(m.article_id == article_id)
+        .order_by(m.char_start, m.id)
+    )
     return ArticleDetail(
-        **base.model_dump(),
-        body=article.body,
+        **article_public(row).model_dump(),
+        body=row.body,
         mentions=[
             MentionPublic(
-                id=m.id or 0,
-                kind="actor" if m.actor_id is not None else "place",
-                actor_id=m.actor_id,
-                place_id=m.place_id,
-                name=actor_name or place_name or "",
-                sentence_index=m.sentence_index,
-                start=m.char_start,
-                end=m.char_end,
-                text=m.surface,
+                id=r.id,
+                kind="actor" if r.actor_id is not None else "place",
+                actor_id=r.actor_id,
+                place_id=r.place_id,
+                name=r.name,
+                sentence_index=r.sentence_index,
+                start=r.char_start,
+                end=r.char_end,
+                text=r.surface,
             )
-            for m, actor_name, place_name in mentions
+            for r in mentions
         ],
         events=list_events_for_article(session, article_id=article_id),
     )

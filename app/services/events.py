@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import exists, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -24,41 +26,75 @@ from app.schemas.events import EventDetail, EventPublic, EvidencePublic, Partici
 from app.services.errors import NotFound
 from app.services.pagination import cursor_id, last_id_cursor
 
+# Columns that an EventPublic needs; Core rows are several times cheaper than ORM objects here.
+_E = Event.__table__.c  # type: ignore[attr-defined]
+EVENT_COLUMNS = (
+    _E.id,
+    _E.type,
+    _E.mode,
+    _E.date,
+    _E.date_precision,
+    _E.place_id,
+    _E.modality,
+    _E.summary,
+    _E.confidence,
+)
 
-def hydrate_events(session: Session, events: Sequence[Event]) -> list[EventPublic]:
+
+def event_rows(session: Session, ids: Sequence[int]) -> list[Any]:
+    """Event rows by id, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = {
+        r.id: r
+        for r in session.connection().execute(sa_select(*EVENT_COLUMNS).where(_E.id.in_(ids)))
+    }
+    return [rows[i] for i in ids if i in rows]
+
+
+def hydrate_events(session: Session, events: Sequence[Any]) -> list[EventPublic]:
+    """EventPublic for event rows (Core rows or ORM objects with the same attributes), with a
+    fixed number of statements whatever the page size."""
     ids = [e.id for e in events if e.id is not None]
     if not ids:
         return []
+    conn = session.connection()
+    part, actor = EventParticipant.__table__.c, Actor.__table__.c  # type: ignore[attr-defined]
     participants: dict[int, list[ParticipantPublic]] = defaultdict(list)
-    for p, name in session.exec(
-        select(EventParticipant, Actor.name)
-        .join(Actor, col(Actor.id) == col(EventParticipant.actor_id))
-        .where(col(EventParticipant.event_id).in_(ids))
-        .order_by(col(EventParticipant.role).desc(), col(EventParticipant.id))
-    ).all():
-        participants[p.event_id].append(
-            ParticipantPublic(actor_id=p.actor_id, name=name, role=p.role)
-        )
+    for event_id, actor_id, role, name in conn.execute(
+        sa_select(part.event_id, part.actor_id, part.role, actor.name)
+        .join_from(EventParticipant.__table__, Actor.__table__, actor.id == part.actor_id)  # type: ignore[attr-defined]
+        .where(part.event_id.in_(ids))
+        .order_by(part.role.desc(), part.id)
+    ):
+        participants[event_id].append(ParticipantPublic(actor_id=actor_id, name=name, role=role))
+    qty = EventQuantity.__table__.c  # type: ignore[attr-defined]
     quantities: dict[int, dict[str, int]] = defaultdict(dict)
-    for q in session.exec(select(EventQuantity).where(col(EventQuantity.event_id).in_(ids))).all():
-        quantities[q.event_id][q.name] = q.value
+    for event_id, name, value in conn.execute(
+        sa_select(qty.event_id, qty.name, qty.value).where(qty.event_id.in_(ids))
+    ):
+        quantities[event_id][name] = value
     place_ids = {e.place_id for e in events if e.place_id is not None}
-    places = (
-        dict(session.exec(select(Place.id, Place.name).where(col(Place.id).in_(place_ids))).all())
+    place = Place.__table__.c  # type: ignore[attr-defined]
+    places: dict[int, str] = (
+        {
+            pid: name
+            for pid, name in conn.execute(
+                sa_select(place.id, place.name).where(place.id.in_(place_ids))
+            )
+        }
         if place_ids
         else {}
     )
-    counts = dict(
-        session.exec(
-            select(EventEvidence.event_id, func.count())
-            .where(col(EventEvidence.event_id).in_(ids))
-            .group_by(col(EventEvidence.event_id))
-        ).all()
-    )
+    ev = EventEvidence.__table__.c  # type: ignore[attr-defined]
+    counts: dict[int, int] = {
+        event_id: n
+        for event_id, n in conn.execute(
+            sa_select(ev.event_id, func.count()).where(ev.event_id.in_(ids)).group_by(ev.event_id)
+        )
+    }
     out = []
     for e in events:
-        assert e.id is not None
-        place = Ref(id=e.place_id, name=places[e.place_id]) if e.place_id in places else None
         out.append(
             EventPublic(
                 id=e.id,
@@ -66,7 +102,7 @@ def hydrate_events(session: Session, events: Sequence[Event]) -> list[EventPubli
                 mode=e.mode,
                 date=e.date,
                 date_precision=e.date_precision,
-                place=place,
+                place=Ref(id=e.place_id, name=places[e.place_id]) if e.place_id in places else None,
                 modality=e.modality,
                 summary=e.summary,
                 confidence=e.confidence,
@@ -92,7 +128,7 @@ def list_events(
     date_to: dt.date | None = None,
     language: str | None = None,
 ) -> Page[EventPublic]:
-    stmt = select(Event)
+    stmt = sa_select(*EVENT_COLUMNS)
     if type:
         stmt = stmt.where(col(Event.type) == type.upper())
     if mode:
@@ -121,7 +157,9 @@ def list_events(
     after = cursor_id(cursor)
     if after is not None:
         stmt = stmt.where(col(Event.id) < after)
-    rows = list(session.exec(stmt.order_by(col(Event.id).desc()).limit(limit + 1)).all())
+    rows = list(
+        session.connection().execute(stmt.order_by(col(Event.id).desc()).limit(limit + 1)).all()
+    )
     return Page[EventPublic](
         items=hydrate_events(session, rows[:limit]),
         limit=limit,
@@ -130,8 +168,8 @@ def list_events(
 
 
 def list_events_for_article(session: Session, *, article_id: int) -> list[EventPublic]:
-    rows = session.exec(
-        select(Event)
+    rows = session.connection().execute(
+        sa_select(*EVENT_COLUMNS)
         .where(
             exists().where(
                 (col(EventEvidence.event_id) == col(Event.id))
@@ -139,15 +177,15 @@ def list_events_for_article(session: Session, *, article_id: int) -> list[EventP
             )
         )
         .order_by(col(Event.id))
-    ).all()
+    )
     return hydrate_events(session, list(rows))
 
 
 def get_event(session: Session, *, event_id: int) -> EventDetail:
-    event = session.get(Event, event_id)
-    if event is None:
+    found = event_rows(session, [event_id])
+    if not found:
         raise NotFound(f"event {event_id} does not exist")
-    (base,) = hydrate_events(session, [event])
+    (base,) = hydrate_events(session, found)
     evidence = session.exec(
         select(EventEvidence, Article.title, Article.language, Actor.name)
         .join(Article, col(Article.id) == col(EventEvidence.article_id))

@@ -169,73 +169,116 @@ def run_extraction(
     return extract(text, published_at=extraction_date(published_at), language=language, title=title)
 
 
-def ingest_article(
-    session: Session, *, item: ArticleInput, extraction: Extraction | None = None
-) -> IngestResult:
+@dataclass(slots=True)
+class PreparedArticle:
+    """An article with all its CPU-bound work done (normalised, extracted, lemmatised), so that the
+    writer only writes. Plain data, so a worker process can hand it to the writer process."""
+
+    item: ArticleInput
+    text: str  # normalised; its hash is the duplicate key
+    url: str | None
+    published_at: dt.datetime | None
+    precision: str | None
+    extraction: Extraction
+    language: str | None
+    title: str | None
+    lemmas: str
+
+
+def normalised_input(item: ArticleInput) -> tuple[str, str | None]:
+    """The duplicate keys of an article: its normalised text and canonical url."""
     text = normalise_text(item.text or "")
     if not text:
         raise InvalidInput("article text is empty")
-    url = canonical_url(item.url)
-    existing = find_existing(session, normalised=text, url=url)
+    return text, canonical_url(item.url)
+
+
+def prepare_article(
+    item: ArticleInput,
+    *,
+    extraction: Extraction | None = None,
+    keys: tuple[str, str | None] | None = None,
+) -> PreparedArticle:
+    text, url = keys or normalised_input(item)
+    published_at, precision = parse_published(item.published_at)
+    if extraction is None:
+        extraction = run_extraction(
+            text, published_at=published_at, language=item.language, title=clean_field(item.title)
+        )
+    language = item.language or extraction.language
+    title = clean_field(item.title) or derive_title(extraction.body)
+    return PreparedArticle(
+        item=item,
+        text=text,
+        url=url,
+        published_at=published_at,
+        precision=precision,
+        extraction=extraction,
+        language=language,
+        title=title,
+        lemmas=lemma_text(f"{title or ''}\n{extraction.body}", language),
+    )
+
+
+def store_prepared(conn: Connection, prepared: PreparedArticle) -> IngestResult:
+    """Inside a write transaction: the duplicate check (which also sees what this transaction
+    stored before, so a batch deduplicates within itself), then the article with all it holds."""
+    existing = find_existing(conn, normalised=prepared.text, url=prepared.url)
     if existing is not None:
         return IngestResult(article_id=existing, created=False)
-    published_at, precision = parse_published(item.published_at)
-    if session.in_transaction():
-        session.commit()  # no read transaction stays open through the extraction
-    if extraction is None:
-        title = clean_field(item.title)
-        extraction = run_extraction(
-            text, published_at=published_at, language=item.language, title=title
-        )
+    return IngestResult(article_id=_store(conn, prepared), created=True)
+
+
+def store_one(session: Session, prepared: PreparedArticle) -> IngestResult:
+    """One prepared article in its own write transaction."""
     try:
         with write_transaction(session) as conn:
-            existing = find_existing(conn, normalised=text, url=url)
-            if existing is not None:
-                return IngestResult(article_id=existing, created=False)
-            article_id = _store(conn, item, text, url, extraction, published_at, precision)
+            return store_prepared(conn, prepared)
     except IntegrityError:
         # Another writer stored the same text first: theirs is the article.
-        existing = find_existing(session, normalised=text, url=url)
+        existing = find_existing(session, normalised=prepared.text, url=prepared.url)
         if existing is None:
             raise
         return IngestResult(article_id=existing, created=False)
-    return IngestResult(article_id=article_id, created=True)
 
 
-def _store(
-    conn: Connection,
-    item: ArticleInput,
-    text: str,
-    url: str | None,
-    extraction: Extraction,
-    published_at: dt.datetime | None,
-    precision: str | None,
-) -> int:
+def ingest_article(
+    session: Session, *, item: ArticleInput, extraction: Extraction | None = None
+) -> IngestResult:
+    keys = normalised_input(item)
+    existing = find_existing(session, normalised=keys[0], url=keys[1])
+    if existing is not None:
+        return IngestResult(article_id=existing, created=False)
+    if session.in_transaction():
+        session.commit()  # no read transaction stays open through the extraction
+    return store_one(session, prepare_article(item, extraction=extraction, keys=keys))
+
+
+def _store(conn: Connection, prepared: PreparedArticle) -> int:
     now = utcnow()
-    language = item.language or extraction.language
-    source_id = _source_id(conn, item, language, now)
-    title = clean_field(item.title) or derive_title(extraction.body)
+    item = prepared.item
+    source_id = _source_id(conn, item, prepared.language, now)
     article_id = int(
         conn.execute(
             insert(table(Article))
             .values(
                 source_id=source_id,
-                title=title,
-                body=extraction.body,
-                raw_text=text,
-                lemmas=lemma_text(f"{title or ''}\n{extraction.body}", language),
-                language=language,
-                url=url,
-                published_at=published_at,
-                published_precision=precision,
-                content_hash=content_hash(text),
+                title=prepared.title,
+                body=prepared.extraction.body,
+                raw_text=prepared.text,
+                lemmas=prepared.lemmas,
+                language=prepared.language,
+                url=prepared.url,
+                published_at=prepared.published_at,
+                published_precision=prepared.precision,
+                content_hash=content_hash(prepared.text),
                 ingested_at=now,
                 updated_at=now,
             )
             .returning(table(Article).c.id)
         ).scalar_one()
     )
-    events = store_extraction(conn, article_id, extraction, language, now)
+    events = store_extraction(conn, article_id, prepared.extraction, prepared.language, now)
     record_changes(
         conn,
         [

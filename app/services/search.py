@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.models import Article, Event, EventEvidence, EventParticipant
+from app.models import Article, EventEvidence, EventParticipant
 from app.schemas.common import Page
 from app.schemas.search import EventSearchHit, FacetValue, SearchHit, SearchPage
 from app.search import get_backend
@@ -20,12 +20,12 @@ from app.search.query import WORD, RawQuery, Term, parse_query, parse_raw
 from app.search.snippets import Marker, make_snippet
 from app.services.articles import load_article_publics
 from app.services.errors import InvalidQuery
-from app.services.events import hydrate_events
+from app.services.events import event_rows, hydrate_events
 from app.services.pagination import decode_cursor, encode_cursor
 
 Syntax = Literal["web", "fts5"]
 _RAW_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
-_KEY_ARITY = {"relevance": 6, "newest": 2, "oldest": 2, "events": 3}
+_KEY_ARITY = {"relevance": 5, "newest": 2, "oldest": 2, "events": 3}
 
 
 def parse_facets(value: str | None) -> list[FacetName]:
@@ -114,14 +114,23 @@ def search_articles(
             )
         )
     facet_counts = None
+    sample = None
     if facets:
         counts = backend.article_facets(session, plan=plan, filters=filters, names=facets)
         facet_counts = {
             name: [FacetValue(value=c.value, count=c.count, id=c.id) for c in values]
             for name, values in counts.items()
         }
+        sample = getattr(counts, "sample", None)
     next_cursor = encode_cursor(sort, *page[-1].key) if len(hits) > limit else None
-    return SearchPage(items=items, limit=limit, next_cursor=next_cursor, facets=facet_counts)
+    return SearchPage(
+        items=items,
+        limit=limit,
+        next_cursor=next_cursor,
+        facets=facet_counts,
+        facets_approximate=sample is not None,
+        facets_sample=sample,
+    )
 
 
 def search_events(
@@ -141,12 +150,7 @@ def search_events(
     )
     page = hits[:limit]
     ids = [h.id for h in page]
-    events = {
-        e.id: e
-        for e in hydrate_events(
-            session, list(session.exec(select(Event).where(col(Event.id).in_(ids))).all())
-        )
-    }
+    events = {e.id: e for e in hydrate_events(session, event_rows(session, ids))}
     sentences: dict[int, list[str]] = defaultdict(list)
     for event_id, sentence in session.exec(
         select(EventEvidence.event_id, EventEvidence.sentence_text)

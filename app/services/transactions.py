@@ -18,6 +18,7 @@ IMMEDIATE = "conflictkb_immediate"
 # Any fixed number: all writers of one PostgreSQL database share this advisory lock.
 _PG_WRITE_LOCK = 0x636B62
 RETRY_AFTER_SECONDS = 1
+_PG_RETRY_STATES = {"55P03", "40P01", "40001"}
 
 
 def is_lock_error(exc: BaseException) -> bool:
@@ -27,7 +28,9 @@ def is_lock_error(exc: BaseException) -> bool:
         busy = code is not None and code & 0xFF in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
         message = str(orig).lower()
         return busy or "database is locked" in message or "database table is locked" in message
-    return False
+    # PostgreSQL: lock_timeout ran out (55P03), or the server chose this transaction as the
+    # victim of a deadlock or serialisation conflict: all of them succeed when tried again.
+    return getattr(orig, "sqlstate", None) in _PG_RETRY_STATES
 
 
 @contextmanager

@@ -22,19 +22,30 @@ from app.db import make_engine
 from app.main import create_app
 from app.search.query import parse_query
 from app.services.errors import InvalidQuery
+from tests.conftest import (
+    PG_SERVER_URL,
+    Template,
+    create_pg_database,
+    drop_pg_database,
+    new_database_name,
+    pg_url,
+)
 
 KEY = "schemathesis-key"
 MAX_EXAMPLES = 25
 calls = {"cases": 0}
 
 # The schema is loaded when the module is collected (one pytest test per operation), so the app
-# is made here on a database path that the fixture below fills with a copy of the seeded
-# template before any case runs; the engine connects lazily, at the first case.
+# is made here on a database that the fixture below fills with a copy of the seeded template
+# before any case runs (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL); the
+# engine connects lazily, at the first case.
 DB_PATH = Path(tempfile.mkdtemp(prefix="conflictkb-schemathesis-")) / "kb.db"
-ENGINE = make_engine(f"sqlite:///{DB_PATH}")
+PG_NAME = new_database_name("schemathesis")
+DB_URL = pg_url(PG_NAME) if PG_SERVER_URL else f"sqlite:///{DB_PATH}"
+ENGINE = make_engine(DB_URL)
 APP = create_app(
     settings=Settings(
-        database_url=f"sqlite:///{DB_PATH}",
+        database_url=DB_URL,
         api_key_hashes=[hashlib.sha256(KEY.encode()).hexdigest()],
     ),
     engine=ENGINE,
@@ -49,10 +60,15 @@ def _ndjson(ctx: Any, value: Any) -> bytes:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _seeded_database(seeded_template: Path, request: pytest.FixtureRequest) -> Iterator[None]:
-    shutil.copy(seeded_template, DB_PATH)
+def _seeded_database(seeded_template: Template, request: pytest.FixtureRequest) -> Iterator[None]:
+    if isinstance(seeded_template, str):
+        create_pg_database(PG_NAME, template=seeded_template)
+    else:
+        shutil.copy(seeded_template, DB_PATH)
     yield
     ENGINE.dispose()
+    if isinstance(seeded_template, str):
+        drop_pg_database(PG_NAME)
     shutil.rmtree(DB_PATH.parent, ignore_errors=True)
     line = f"schemathesis: {calls['cases']} cases over every operation, all checks"
     capture = request.config.pluginmanager.get_plugin("capturemanager")

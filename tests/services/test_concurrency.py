@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import socket
 import sqlite3
@@ -17,15 +16,18 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
-from tests.conftest import SEEDS_DIR, make_client
+from app.services.transactions import _PG_WRITE_LOCK
+from tests.conftest import SEEDS_DIR, Template, copy_template, make_client
 
 KEY = "concurrency-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -39,9 +41,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _count(path: Path, table: str) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+def _scalar(url: str, sql: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _count(url: str, table: str) -> int:
+    return _scalar(url, f"SELECT count(*) FROM {table}")
+
+
+def _check_if_sqlite(url: str) -> None:
+    """SQLite's own integrity checks; PostgreSQL keeps its indexes consistent by itself."""
+    if url.startswith("sqlite"):
+        assert _check(url)["ok"] is True
 
 
 def _check(url: str) -> dict[str, object]:
@@ -58,13 +74,11 @@ def _check(url: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def server(seeded_template: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    path = tmp_path / "kb.db"
-    shutil.copy(seeded_template, path)
+def server(seeded_db_url: str) -> Iterator[tuple[str, str]]:
     port = _free_port()
     env = {
         **os.environ,
-        "CONFLICTKB_DATABASE_URL": f"sqlite:///{path}",
+        "CONFLICTKB_DATABASE_URL": seeded_db_url,
         "CONFLICTKB_API_KEY_HASHES": KEY_HASH,
     }
     proc = subprocess.Popen(
@@ -96,20 +110,20 @@ def server(seeded_template: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
             assert proc.poll() is None, "the server exited"
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
-        yield base, path
+        yield base, seeded_db_url
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def test_eight_writers_and_readers_lose_nothing(server: tuple[str, Path]) -> None:
-    base, path = server
+def test_eight_writers_and_readers_lose_nothing(server: tuple[str, str]) -> None:
+    base, url = server
     # The first extraction loads the gazetteer and models; that is start-up, not contention.
     warm = httpx.post(
         f"{base}/api/v1/articles", json={"text": "Warm-up note on Kyiv."}, headers=AUTH, timeout=120
     )
     assert warm.status_code == 201
-    before = _count(path, "article")
+    before = _count(url, "article")
     statuses: Counter[int] = Counter()
     read_statuses: Counter[int] = Counter()
     lock = threading.Lock()
@@ -144,13 +158,12 @@ def test_eight_writers_and_readers_lose_nothing(server: tuple[str, Path]) -> Non
     assert sum(statuses.values()) == THREADS * WRITES_PER_THREAD
     assert set(statuses) <= {201, 503}, statuses
     assert set(read_statuses) == {200}, read_statuses
-    assert _count(path, "article") == before + statuses[201]
-    with sqlite3.connect(path) as conn:
-        created = conn.execute(
-            "SELECT count(*) FROM change WHERE entity = 'article' AND action = 'created'"
-        ).fetchone()[0]
-    assert created == _count(path, "article")
-    assert _check(f"sqlite:///{path}")["ok"] is True
+    assert _count(url, "article") == before + statuses[201]
+    created = _scalar(
+        url, "SELECT count(*) FROM change WHERE entity = 'article' AND action = 'created'"
+    )
+    assert created == _count(url, "article")
+    _check_if_sqlite(url)
 
 
 @pytest.mark.anyio
@@ -162,10 +175,8 @@ async def test_a_writer_holding_the_lock_too_long_gets_503_and_reads_go_on(
         database_url=seeded_db_url, api_key_hashes=[KEY_HASH], sqlite_busy_timeout_ms=200
     )
     app = create_app(settings=settings, engine=engine)
-    path = seeded_db_url.removeprefix("sqlite:///")
-    before = _count(Path(path), "article")
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    before = _count(seeded_db_url, "article")
+    holder = _hold_write_lock(seeded_db_url)
     try:
         async with make_client(app) as client:
             started = time.monotonic()
@@ -188,10 +199,22 @@ async def test_a_writer_holding_the_lock_too_long_gets_503_and_reads_go_on(
             assert (await client.get("/api/v1/articles/1")).status_code == 200
             assert (await client.get("/api/v1/search", params={"q": "Kyiv"})).status_code == 200
     finally:
-        holder.execute("ROLLBACK")
+        holder.rollback()
         holder.close()
-    assert _count(Path(path), "article") == before
+    assert _count(seeded_db_url, "article") == before
     engine.dispose()
+
+
+def _hold_write_lock(url: str) -> Any:
+    """A connection in a transaction that holds what every writer needs first: SQLite's write
+    lock, or PostgreSQL's write advisory lock (app.services.transactions)."""
+    if url.startswith("sqlite"):
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        return holder
+    conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_WRITE_LOCK,))
+    return conn
 
 
 def _feed(path: Path, count: int) -> None:
@@ -211,22 +234,28 @@ def _ingest(url: str, feed: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _stats(path: Path) -> dict[str, int]:
+def _stats(url: str) -> dict[str, int]:
     tables = ("article", "mention", "event", "event_evidence", "actor", "place", "change")
-    return {t: _count(path, t) for t in tables}
+    return {t: _count(url, t) for t in tables}
 
 
 def test_an_ingest_killed_mid_batch_then_rerun_ends_exact(
-    empty_template: Path, tmp_path: Path
+    empty_template: Template, tmp_path: Path
 ) -> None:
     feed = tmp_path / "feed.ndjson"
     total = 30
     _feed(feed, total)
-    crashed, clean = tmp_path / "crashed.db", tmp_path / "clean.db"
-    shutil.copy(empty_template, crashed)
-    shutil.copy(empty_template, clean)
+    copies = [copy_template(empty_template, tmp_path, label) for label in ("crashed", "clean")]
+    crashed, clean = (next(c) for c in copies)
+    try:
+        _killed_then_rerun(crashed, clean, feed, total)
+    finally:
+        for c in copies:
+            c.close()
 
-    proc = _ingest(f"sqlite:///{crashed}", feed)
+
+def _killed_then_rerun(crashed: str, clean: str, feed: Path, total: int) -> None:
+    proc = _ingest(crashed, feed)
     deadline = time.monotonic() + 120
     while _count(crashed, "article") < 3:
         assert proc.poll() is None, "ingest finished before it could be killed"
@@ -237,24 +266,24 @@ def test_an_ingest_killed_mid_batch_then_rerun_ends_exact(
     stored = _count(crashed, "article")
     assert 3 <= stored < total, "the kill must land mid-batch"
 
-    after_kill = _check(f"sqlite:///{crashed}")
-    assert after_kill["ok"] is True, after_kill
-    with sqlite3.connect(crashed) as conn:
-        # Each stored article came with its change row in the same transaction.
-        orphans = conn.execute(
-            "SELECT count(*) FROM article a WHERE NOT EXISTS (SELECT 1 FROM change c "
-            "WHERE c.entity = 'article' AND c.entity_id = a.id)"
-        ).fetchone()[0]
-        assert orphans == 0
-        without_mentions = conn.execute(
-            "SELECT count(*) FROM article a WHERE NOT EXISTS "
-            "(SELECT 1 FROM mention m WHERE m.article_id = a.id)"
-        ).fetchone()[0]
-        assert without_mentions == 0
+    _check_if_sqlite(crashed)
+    # Each stored article came with its change row in the same transaction.
+    orphans = _scalar(
+        crashed,
+        "SELECT count(*) FROM article a WHERE NOT EXISTS (SELECT 1 FROM change c "
+        "WHERE c.entity = 'article' AND c.entity_id = a.id)",
+    )
+    assert orphans == 0
+    without_mentions = _scalar(
+        crashed,
+        "SELECT count(*) FROM article a WHERE NOT EXISTS "
+        "(SELECT 1 FROM mention m WHERE m.article_id = a.id)",
+    )
+    assert without_mentions == 0
 
-    assert _ingest(f"sqlite:///{crashed}", feed).wait(timeout=600) == 0
-    assert _ingest(f"sqlite:///{clean}", feed).wait(timeout=600) == 0
-    assert _check(f"sqlite:///{crashed}")["ok"] is True
+    assert _ingest(crashed, feed).wait(timeout=600) == 0
+    assert _ingest(clean, feed).wait(timeout=600) == 0
+    _check_if_sqlite(crashed)
     assert _count(crashed, "article") == total
     # The crashed-and-resumed database holds exactly what one clean run stores.
     assert _stats(crashed) == _stats(clean)

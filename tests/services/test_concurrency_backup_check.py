@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -24,12 +25,19 @@ def _check(url: str) -> tuple[int, dict[str, object]]:
     return result.exit_code, json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.sqlite_only(
+    "`conflictkb check` runs SQLite's integrity_check, foreign_key_check and FTS5's integrity-check"
+)
 def test_check_passes_on_a_seeded_database(seeded_db_url: str) -> None:
     code, report = _check(seeded_db_url)
     assert code == 0 and report["ok"] is True
     assert report["fts_integrity_check"] == ["ok"]
 
 
+@pytest.mark.sqlite_only(
+    "corrupts an FTS5 index through sqlite3; a GIN index over a generated column has no "
+    "separate content to fall out of step"
+)
 def test_check_finds_an_fts_index_out_of_step(seeded_db_url: str) -> None:
     path = seeded_db_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
@@ -44,6 +52,10 @@ def test_check_finds_an_fts_index_out_of_step(seeded_db_url: str) -> None:
     assert report["fts_integrity_check"] != ["ok"]
 
 
+@pytest.mark.sqlite_only(
+    "writes a broken foreign key through a bare sqlite3 connection; PostgreSQL enforces "
+    "foreign keys on every connection"
+)
 def test_check_finds_broken_foreign_keys(seeded_db_url: str) -> None:
     path = seeded_db_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:  # foreign_keys is off on a bare connection
@@ -52,6 +64,9 @@ def test_check_finds_broken_foreign_keys(seeded_db_url: str) -> None:
     assert code == 1 and report["foreign_key_check"]
 
 
+@pytest.mark.sqlite_only(
+    "`conflictkb backup` is SQLite's online backup of a file; PostgreSQL uses pg_dump"
+)
 def test_backup_while_writing_gives_a_consistent_copy(seeded_db_url: str, tmp_path: Path) -> None:
     engine = make_engine(seeded_db_url)
     stop = threading.Event()

@@ -78,7 +78,8 @@ def cyrillic_variants(alias: str) -> list[str]:
         return out
     head, _, last = alias.rpartition(" ")
     for end, repl in _ALTERNATIONS:
-        if last.endswith(end) and len(last) > len(end) + 2 and last[:1].isupper():
+        # ">=": short names inflect too (Київ -> Києва, Києві)
+        if last.endswith(end) and len(last) >= len(end) + 2 and last[:1].isupper():
             out += [f"{head} {last[: -len(end)]}{r}".strip() for r in repl]
     return out
 

@@ -1,0 +1,243 @@
+"""Ingest throughput: articles per second through the real ingest path, beside its floors.
+
+    python bench/ingest.py [--corpus ../shared/corpus | --n 5000 --seed 1] [--workers 2]
+                           [--rounds 3] [--limit N]
+
+Modes, each in its own process on a fresh copy of a migrated empty database, interleaved over
+the rounds (medians reported, so that the noise of a shared machine hits every mode alike):
+  extract-1    prepare (normalise, extract, lemmas) every article in one process: the CPU floor
+  extract-N    the same over N worker processes, nothing stored: the parallel CPU floor
+  ingest-1     `ingest_article` one by one, one transaction each (`conflictkb ingest`)
+  bulk-N       app.services.bulk: N extracting processes, one batching writer, FTS optimize
+  executemany  the rows bulk-N stored, inserted again with plain sqlite3 executemany in one
+               transaction into the same schema (FTS triggers on): the storage floor
+Warm-up (gazetteer, language models, pool start) is timed apart. Peak RSS is the parent's, and
+the largest child's. CPU seconds are the parent's plus its children's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import Session  # noqa: E402
+
+from app.db import make_engine  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.services.ingest import ArticleInput  # noqa: E402
+from app.services.loading import expand_paths, read_records, record_from_object  # noqa: E402
+
+TABLES = [
+    "source",
+    "article",
+    "actor",
+    "actor_alias",
+    "place",
+    "place_alias",
+    "mention",
+    "event",
+    "event_participant",
+    "event_quantity",
+    "event_evidence",
+    "change",
+]
+
+
+def load_items(args: argparse.Namespace) -> list[ArticleInput]:
+    if args.n:
+        from bench.corpus import generate
+
+        records = [
+            record_from_object(o, f"gen:{i}") for i, o in enumerate(generate(args.n, args.seed))
+        ]
+    else:
+        records = [r for p in expand_paths([Path(args.corpus)]) for r in read_records(p)]
+    items = [r.item for r in records if r.item is not None]
+    return items[: args.limit] if args.limit else items
+
+
+def _cpu() -> float:
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _warm_here() -> None:
+    from app.extraction.gazetteer import load_gazetteer
+    from app.extraction.language import detector
+    from app.extraction.lemmas import warm_up
+
+    load_gazetteer()
+    detector()
+    warm_up()
+
+
+def run_mode(
+    mode: str, db: Path, source_db: Path | None, args: argparse.Namespace
+) -> dict[str, Any]:
+    from app.services import bulk
+    from app.services.ingest import ingest_article, prepare_article
+
+    items = load_items(args)
+    n = len(items)
+    url = f"sqlite:///{db}"
+    t0 = time.perf_counter()
+    pool = None
+    if mode in {"extract-N", "bulk-N"}:
+        pool = bulk.start_pool(args.workers)
+    elif mode != "executemany":
+        _warm_here()
+    warm = time.perf_counter() - t0
+    extra: dict[str, Any] = {}
+    if mode == "executemany":
+        assert source_db is not None
+        rows = {}
+        with sqlite3.connect(source_db) as src:
+            for name in TABLES:
+                cur = src.execute(f'SELECT * FROM "{name}"')
+                rows[name] = ([d[0] for d in cur.description], cur.fetchall())
+        n = len(rows["article"][1])
+        conn = sqlite3.connect(db, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        c0, t1 = _cpu(), time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        for name, (cols, data) in rows.items():
+            marks = ", ".join("?" * len(cols))
+            names = ", ".join(f'"{c}"' for c in cols)
+            conn.executemany(f'INSERT INTO "{name}" ({names}) VALUES ({marks})', data)
+        conn.execute("COMMIT")
+        conn.close()
+    else:
+        c0, t1 = _cpu(), time.perf_counter()
+        if mode == "extract-1":
+            for item in items:
+                prepare_article(item)
+        elif mode == "extract-N":
+            assert pool is not None
+            for _ in pool.imap(bulk._prepare, items, chunksize=bulk.CHUNK_SIZE):
+                pass
+        elif mode == "ingest-1":
+            engine = make_engine(url)
+            with Session(engine) as session:
+                for item in items:
+                    ingest_article(session, item=item)
+            engine.dispose()
+        elif mode == "bulk-N":
+            engine = make_engine(url)
+            with Session(engine) as session:
+                stats = bulk.bulk_ingest(
+                    session, (bulk.BulkItem(str(i), it) for i, it in enumerate(items)), pool=pool
+                )
+            engine.dispose()
+            extra = {"created": stats.created, "existing": stats.existing}
+    wall = time.perf_counter() - t1
+    if pool is not None:
+        pool.close()
+        pool.join()  # the workers' CPU time is counted once they are reaped
+    cpu = _cpu() - c0
+    return {
+        "mode": mode,
+        "n": n,
+        "wall": wall,
+        "cpu": cpu,
+        "warm": warm,
+        "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        **extra,
+    }
+
+
+def _child(mode: str, db: Path, source_db: Path | None, argv: list[str]) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, *argv, "--mode", mode, "--db", str(db)]
+    if source_db is not None:
+        cmd += ["--source-db", str(source_db)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("--n", type=int, default=0, help="generated articles (bench/corpus.py)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--modes", default="extract-1,extract-N,ingest-1,bulk-N,executemany")
+    ap.add_argument("--mode", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--source-db", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.mode:
+        source = Path(args.source_db) if args.source_db else None
+        print(json.dumps(run_mode(args.mode, Path(args.db), source, args)))
+        return
+    argv = [a for a in sys.argv[1:]]
+    modes = args.modes.split(",")
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        template = Path(tmp) / "empty.db"
+        engine = make_engine(f"sqlite:///{template}")
+        upgrade(engine)
+        engine.dispose()
+        with sqlite3.connect(template) as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        results: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+        for r in range(args.rounds):
+            source_db: Path | None = None
+            for mode in modes:
+                db = Path(tmp) / f"{mode}-{r}.db"
+                shutil.copy(template, db)
+                res = _child(mode, db, source_db if mode == "executemany" else None, argv)
+                if mode == "bulk-N":
+                    source_db = db
+                results[mode].append(res)
+                print(f"round {r + 1} {mode}: {res['n'] / res['wall']:.1f} art/s", file=sys.stderr)
+            for mode in modes:  # keep the bulk DB of this round only for the executemany run
+                for f in Path(tmp).glob(f"{mode}-{r}.db*"):
+                    f.unlink()
+    report(results, args)
+
+
+def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
+    workers = args.workers
+    base = results.get("extract-1")
+    base_rate = statistics.median(r["n"] / r["wall"] for r in base) if base else None
+    print(
+        f"{'mode':<12} {'articles':>8} {'art/s med':>9} {'min':>7} {'max':>7} {'art/cpu-s':>9} "
+        f"{'vs extract-1':>12} {'warm s':>6} {'RSS MB':>6} {'child RSS':>9}"
+    )
+    for mode, runs in results.items():
+        rates = [r["n"] / r["wall"] for r in runs]
+        med = statistics.median(rates)
+        cpu_rate = statistics.median(r["n"] / r["cpu"] for r in runs)
+        ratio = f"{med / base_rate:.2f}" if base_rate else "-"
+        label = mode.replace("-N", f"-{workers}")
+        print(
+            f"{label:<12} {runs[0]['n']:>8} {med:>9.1f} {min(rates):>7.1f} {max(rates):>7.1f} "
+            f"{cpu_rate:>9.1f} {ratio:>12} {statistics.median(r['warm'] for r in runs):>6.1f} "
+            f"{max(r['rss_self_mb'] for r in runs):>6.0f} "
+            f"{max(r['rss_child_mb'] for r in runs):>9.0f}"
+        )
+    print(f"({len(next(iter(results.values())))} rounds, {os.cpu_count()} CPUs)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Bulk ingest (worker processes feeding one writer) stores what ingest_article stores, and
+deduplicates against the database and within its own batches."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.models import Article, Event, Mention
+from app.services.bulk import BulkItem, bulk_ingest, start_pool
+from app.services.ingest import ArticleInput, ingest_article
+
+TEXTS = [
+    "Russia launched 83 Shahed drones at Kharkiv overnight, the Ukrainian Air Force said.",
+    "Japan will send air defence systems to Ukraine, Prime Minister Fumio Kishida said in Tokyo.",
+    "Ukrainian forces shelled positions near Belgorod on Monday, the Russian ministry claimed.",
+]
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    conn = session.connection()
+    return tuple(  # type: ignore[return-value]
+        int(conn.execute(select(func.count()).select_from(m)).scalar_one())
+        for m in (Article, Mention, Event)
+    )
+
+
+def test_bulk_matches_one_by_one_and_deduplicates(empty_session: Session, session: Session) -> None:
+    stored_before = _counts(session)
+    one_by_one = [ingest_article(session, item=ArticleInput(text=t)) for t in TEXTS]
+    assert all(r.created for r in one_by_one)
+    expected = tuple(a - b for a, b in zip(_counts(session), stored_before, strict=True))
+
+    items = [BulkItem(f"line {i}", ArticleInput(text=t)) for i, t in enumerate(TEXTS)]
+    items.append(BulkItem("dup", ArticleInput(text=TEXTS[0] + "\n\n")))  # same after normalising
+    items.append(BulkItem("empty", ArticleInput(text=" \x00 ")))
+    outcomes = []
+    pool = start_pool(2)
+    try:
+        stats = bulk_ingest(
+            empty_session, items, pool=pool, batch_size=2, on_outcome=outcomes.append
+        )
+    finally:
+        pool.close()
+        pool.join()
+    assert (stats.created, stats.existing, stats.failed) == (3, 1, 1)
+    assert _counts(empty_session) == expected
+    by_origin = {o.origin: o for o in outcomes}
+    assert by_origin["dup"].result is not None
+    assert by_origin["dup"].result.article_id == by_origin["line 0"].result.article_id  # type: ignore[union-attr]
+    assert by_origin["empty"].error
+
+    again = bulk_ingest(empty_session, items[:3])
+    assert (again.created, again.existing) == (0, 3)
+    assert _counts(empty_session) == expected
