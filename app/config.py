@@ -30,8 +30,9 @@ class Settings(BaseSettings):
     # comma-separated in the environment. No keys: nobody can write through the API.
     api_key_hashes: Annotated[list[str], NoDecode] = Field(default_factory=list)
     read_requires_key: bool = False
-    # Bodies above these sizes get 413 before they are read to the end.
-    max_body_bytes: int = 1_048_576
+    # Bodies above these sizes get 413 before they are read to the end. 4 MiB holds the longest
+    # text a field allows (MAX_TEXT_LENGTH) even when every character is JSON-escaped.
+    max_body_bytes: int = 4_194_304
     max_batch_bytes: int = 16_777_216
     max_batch_items: int = 1000
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from app.schemas.common import Problem
+from app.schemas.common import BLANK, MAX_TEXT_LENGTH, SOME_TEXT, Problem
 from app.schemas.events import EventPublic
 
 
@@ -49,15 +49,7 @@ class ArticleDetail(ArticlePublic):
 
 _YEAR_OR_MONTH = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
 YearOrMonth = Annotated[str, StringConstraints(pattern=_YEAR_OR_MONTH)]
-# Spaces and control characters, spelled out: JSON Schema (ECMA), pydantic (Rust) and Python each
-# have their own idea of \s, and the documented pattern must mean what the server enforces.
-_BLANK = (
-    r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-    r"\x00-\x1f\x7f-\x9f"
-)
-# At least one character that survives cleaning.
-_SOME_TEXT = f"[^{_BLANK}]"
-_URL = f"^[hH][tT][tT][pP][sS]?://[^{_BLANK}]+$"
+_URL = f"^[hH][tT][tT][pP][sS]?://[^{BLANK}]+$"
 
 
 def _text_only(value: object) -> object:
@@ -74,8 +66,8 @@ class ArticleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(
-        pattern=_SOME_TEXT,
-        max_length=1_000_000,
+        pattern=SOME_TEXT,
+        max_length=MAX_TEXT_LENGTH,
         description="The article text. Normalised (NFC, no control characters) before storage; "
         "the same normalised text is one article.",
     )

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.schemas.common import MAX_TEXT_LENGTH, SOME_TEXT
+
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -21,7 +23,7 @@ def _iso_date_text(value: object) -> object:
 class ExtractRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=1_000_000)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=SOME_TEXT)
     title: str | None = Field(default=None, max_length=1000)
     published_at: Annotated[dt.date | None, BeforeValidator(_iso_date_text)] = Field(
         default=None,

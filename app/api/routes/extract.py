@@ -13,7 +13,7 @@ router = APIRouter(tags=["extraction"])
     "/extract",
     summary="Extract actors, places and events from a text without storing it",
     response_model=ExtractionPublic,
-    responses=problem_responses(413, 422),
+    responses=problem_responses(400, 413, 415, 422),
 )
 def extract(request: ExtractRequest) -> ExtractionPublic:
     return extract_text(

@@ -22,6 +22,9 @@ from app.schemas.search import EventSearchHit, SearchPage
 from app.search.base import FACET_NAMES, ArticleFilters, EventFilters, Sort
 from app.services import search
 
+_FACET = "(" + "|".join(FACET_NAMES) + ")"
+FACETS_PATTERN = rf"^\s*{_FACET}\s*(,\s*{_FACET}\s*)*$"
+
 router = APIRouter(prefix="/search", tags=["search"])
 
 QUERY_LANGUAGE = (
@@ -65,6 +68,9 @@ def search_articles(
         str | None,
         Query(
             max_length=100,
+            # The pattern lets the OpenAPI say which values are valid, so clients and schema
+            # fuzzers know a misspelt facet is a 422.
+            pattern=FACETS_PATTERN,
             description="Comma-separated facets counted over all hits: " + ", ".join(FACET_NAMES),
             examples=["language,month"],
         ),
