@@ -435,3 +435,46 @@ def migrate_data(
         f"[green]copied[/green] {report.rows} rows: "
         + ", ".join(f"{v} {k}" for k, v in report.tables.items())
     )
+
+
+@app.command()
+def reindex(database_url: DatabaseOption = None) -> None:
+    """Rebuild and compact the full-text index and refresh the head-term ranking lists."""
+    from app.services.maintenance import reindex as run_reindex
+
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        result = run_reindex(session)
+    engine.dispose()
+    console.print(f"search index rebuilt; {result['impact_lists']} ranking lists refreshed")
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="articles or events")] = "events",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File; default stdout")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Export articles (with bodies) or events (with participants, quantities and evidence) as
+    NDJSON, one object a line."""
+    import sys
+
+    from app.services.maintenance import export_articles, export_events
+
+    if what not in {"articles", "events"}:
+        raise typer.BadParameter("articles or events", param_hint="WHAT")
+    engine = make_engine(database_url)
+    lines = 0
+    with Session(engine) as session:
+        handle = output.open("w", encoding="utf-8") if output else sys.stdout
+        try:
+            for line in (export_articles if what == "articles" else export_events)(session):
+                handle.write(line + "\n")
+                lines += 1
+        finally:
+            if output:
+                handle.close()
+    engine.dispose()
+    console.print(f"exported {lines} {what}")

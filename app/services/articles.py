@@ -53,7 +53,7 @@ ARTICLE_COLUMNS = (
     _S.country.label("source_country"),
     _S.language.label("source_language"),
 )
-_ARTICLE_FROM = Article.__table__.outerjoin(  # type: ignore[attr-defined]
+ARTICLE_FROM = Article.__table__.outerjoin(  # type: ignore[attr-defined]
     Source.__table__,  # type: ignore[attr-defined]
     _S.id == _A.source_id,
 )
@@ -87,7 +87,7 @@ def load_article_publics(session: Session, ids: list[int]) -> dict[int, ArticleP
     if not ids:
         return {}
     rows = session.connection().execute(
-        sa_select(*ARTICLE_COLUMNS).select_from(_ARTICLE_FROM).where(_A.id.in_(ids))
+        sa_select(*ARTICLE_COLUMNS).select_from(ARTICLE_FROM).where(_A.id.in_(ids))
     )
     return {row.id: article_public(row) for row in rows}
 
@@ -104,7 +104,7 @@ def list_articles(
     actor_id: int | None = None,
     q: str | None = None,
 ) -> Page[ArticlePublic]:
-    stmt = sa_select(*ARTICLE_COLUMNS).select_from(_ARTICLE_FROM)
+    stmt = sa_select(*ARTICLE_COLUMNS).select_from(ARTICLE_FROM)
     if language:
         stmt = stmt.where(_A.language == language)
     if source:
@@ -134,7 +134,7 @@ def list_articles(
 def get_article(session: Session, *, article_id: int) -> ArticleDetail:
     conn = session.connection()
     row = conn.execute(
-        sa_select(*ARTICLE_COLUMNS, _A.body).select_from(_ARTICLE_FROM).where(_A.id == article_id)
+        sa_select(*ARTICLE_COLUMNS, _A.body).select_from(ARTICLE_FROM).where(_A.id == article_id)
     ).first()
     if row is None:
         raise NotFound(f"article {article_id} does not exist")
