@@ -19,21 +19,21 @@ EXPORT_BATCH = 500
 
 
 def reindex(session: Session) -> dict[str, int]:
-    """Rebuild and compact the full-text index, then refresh the head-term impact lists (which
-    otherwise only grow on first use)."""
+    """SQLite: rebuild and compact the FTS5 index, then refresh the head-term impact lists
+    (which otherwise only grow on first use). PostgreSQL keeps its tsvector in a generated
+    column, so there the planner statistics are what go stale."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.connection().exec_driver_sql("ANALYZE")
+        session.commit()
+        return {"impact_lists": 0}
     from app.search.impact import refresh_impacts
 
-    dialect = session.get_bind().dialect.name
     conn = session.connection()
-    if dialect == "sqlite":
-        conn.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))
-        conn.execute(text("INSERT INTO article_fts(article_fts) VALUES ('optimize')"))
+    conn.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))
+    conn.execute(text("INSERT INTO article_fts(article_fts) VALUES ('optimize')"))
     lists = refresh_impacts(session, discover=True)
     session.commit()
-    if dialect == "sqlite":
-        session.connection().exec_driver_sql("PRAGMA optimize")
-    else:
-        session.connection().exec_driver_sql("ANALYZE")
+    session.connection().exec_driver_sql("PRAGMA optimize")
     session.commit()
     return {"impact_lists": lists}
 
