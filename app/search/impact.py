@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -81,10 +82,24 @@ def plan_phrases(plan: Plan) -> list[Phrase]:
 class ImpactList:
     max_id: int  # the newest article the list has seen
     rows: tuple[tuple[int, float], ...]  # (article id, bm25 contribution), best first
+    stamp: str = ""  # built_at: a rebuild at the same max_id is still a new list
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """A query's impact candidates: summed scores, and the ids in rank order (score, id)."""
+
+    scores: dict[int, float]
+    ordered: tuple[tuple[int, float], ...]
 
 
 _lock = threading.Lock()
 _memory: dict[tuple[str, str], ImpactList] = {}
+# Candidates per (database, phrases, hwm, the lists' stamps): a repeated query (the next page,
+# the same query from another client) skips the summing and the refine probes. Entries are a
+# few hundred KB at most; the oldest go first.
+_CANDIDATE_CACHE = 64
+_candidates: OrderedDict[tuple[object, ...], Candidates] = OrderedDict()
 
 
 def _build(conn: Connection, p: Phrase, max_id: int, size: int | None = None) -> ImpactList:
@@ -94,7 +109,8 @@ def _build(conn: Connection, p: Phrase, max_id: int, size: int | None = None) ->
     )
     params = {"m": p.match, "hwm": max_id, "k": size or LIST_SIZE}
     rows = conn.execute(text(sql), params).all()
-    return ImpactList(max_id, tuple((int(i), float(s)) for i, s in rows))
+    stamp = dt.datetime.now(dt.UTC).isoformat()
+    return ImpactList(max_id, tuple((int(i), float(s)) for i, s in rows), stamp)
 
 
 def _store(conn: Connection, key: str, found: ImpactList) -> None:
@@ -104,7 +120,7 @@ def _store(conn: Connection, key: str, found: ImpactList) -> None:
             "INSERT OR REPLACE INTO search_impact_list(phrase, max_id, built_at) "
             "VALUES (:p, :max_id, :at)"
         ),
-        {"p": key, "max_id": found.max_id, "at": dt.datetime.now(dt.UTC).isoformat()},
+        {"p": key, "max_id": found.max_id, "at": found.stamp},
     )
     if found.rows:
         conn.execute(
@@ -137,17 +153,20 @@ def load_lists(session: Session, phrases: list[Phrase], hwm: int) -> dict[Phrase
     keys = {p.key: p for p in phrases}
     marks = ", ".join(f":k{i}" for i in range(len(keys)))
     params = {f"k{i}": k for i, k in enumerate(keys)}
-    stored: dict[str, int] = dict(
-        conn.execute(
-            text(f"SELECT phrase, max_id FROM search_impact_list WHERE phrase IN ({marks})"),
+    stored: dict[str, tuple[int, str]] = {
+        str(k): (int(m), str(b))
+        for k, m, b in conn.execute(
+            text(
+                f"SELECT phrase, max_id, built_at FROM search_impact_list WHERE phrase IN ({marks})"
+            ),
             params,
-        ).all()
-    )
+        )
+    }
     out: dict[Phrase, ImpactList] = {}
     stale: list[str] = []
     for key, p in keys.items():
         cached = _memory.get((url, key))
-        if key in stored and (cached is None or cached.max_id != stored[key]):
+        if key in stored and (cached is None or (cached.max_id, cached.stamp) != stored[key]):
             stale.append(key)
         elif cached is not None:
             out[p] = cached
@@ -160,7 +179,8 @@ def load_lists(session: Session, phrases: list[Phrase], hwm: int) -> dict[Phrase
         ):
             rows[key].append((int(article_id), float(score)))
         for key in stale:
-            found = ImpactList(int(stored[key]), tuple(sorted(rows[key], key=lambda r: r[1])))
+            max_id, stamp = stored[key]
+            found = ImpactList(max_id, tuple(sorted(rows[key], key=lambda r: r[1])), stamp)
             out[keys[key]] = _memory[(url, key)] = found
     for key, p in keys.items():
         if p not in out:
@@ -172,8 +192,39 @@ def load_lists(session: Session, phrases: list[Phrase], hwm: int) -> dict[Phrase
     return out
 
 
+def candidates(session: Session, phrases: list[Phrase], hwm: int) -> Candidates:
+    """candidate_scores() with its rank order, from this process's cache when the lists and
+    `hwm` are the ones it was computed for."""
+    lists = load_lists(session, phrases, hwm)
+    key = (
+        str(session.connection().engine.url),
+        hwm,
+        LIST_SIZE,
+        REFINE,
+        tuple((p.key, f.max_id, f.stamp, len(f.rows)) for p, f in lists.items()),
+    )
+    found = _candidates.get(key)
+    if found is not None:
+        with _lock:
+            if key in _candidates:
+                _candidates.move_to_end(key)
+        return found
+    scores = candidate_scores(session, phrases, hwm, lists=lists)
+    found = Candidates(scores, tuple(sorted(scores.items(), key=lambda kv: (kv[1], kv[0]))))
+    with _lock:
+        _candidates[key] = found
+        while len(_candidates) > _CANDIDATE_CACHE:
+            _candidates.popitem(last=False)
+    return found
+
+
 def candidate_scores(
-    session: Session, phrases: list[Phrase], hwm: int, refine: int | None = None
+    session: Session,
+    phrases: list[Phrase],
+    hwm: int,
+    refine: int | None = None,
+    *,
+    lists: dict[Phrase, ImpactList] | None = None,
 ) -> dict[int, float]:
     """Article id -> summed bm25 contributions (lower is better), over the phrases' lists and
     the rows added since each list was built, up to article id `hwm`.
@@ -182,7 +233,8 @@ def candidate_scores(
     the best `refine` rows by partial sum are probed for each such phrase (a seek per row, no
     bm25) and credited with that last score, the most the phrase can add to them."""
     conn = session.connection()
-    lists = load_lists(session, phrases, hwm)
+    if lists is None:
+        lists = load_lists(session, phrases, hwm)
     scores: dict[int, float] = {}
     for p, found in lists.items():
         for article_id, score in found.rows:
@@ -235,6 +287,7 @@ def refresh_impacts(
     session.commit()
     with _lock:
         _memory.clear()
+        _candidates.clear()
     return written
 
 

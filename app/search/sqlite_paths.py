@@ -8,6 +8,8 @@ doclist (tens of µs), while bm25() would recount every phrase's hits for the id
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -15,7 +17,7 @@ from sqlmodel import Session
 
 from app.search.base import ArticleFilters, FacetCount, FacetCounts, FacetName, Sort
 from app.search.expand import Plan
-from app.search.impact import candidate_scores, plan_phrases
+from app.search.impact import candidates, plan_phrases
 from app.search.query import Node, Or, Query, Term
 from app.search.sqlite_sql import article_filter_sql, facet_sql, keyset_by_date
 
@@ -24,7 +26,7 @@ FACET_SAMPLE = 2000
 _MAX_BATCH = 4096
 
 
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -62,15 +64,18 @@ def ranked_by_impact(
     match, newest first (rank 0). Both orders depend only on the lists and `hwm`, so a cursor
     resumes where it stopped."""
     tier, rank, last_id = resume
-    scores = candidate_scores(session, plan_phrases(plan), hwm)
+    found = candidates(session, plan_phrases(plan), hwm)
+    scores = found.scores
     # Without AND or NOT, a row on a phrase's list matches the query by construction; a seek
     # per row costs milliseconds for a prefix or a multi-word alias.
     probe = not (isinstance(plan.query, Query) and _any_of(plan.query.root))
     out: list[tuple[int, float, int]] = []
     if tier == 0:
-        ordered = sorted(scores.items(), key=lambda kv: (kv[1], kv[0]))
+        ordered: Sequence[tuple[int, float]] = found.ordered
         if last_id is not None:
-            ordered = [(i, s) for i, s in ordered if (s, i) > (rank, last_id)]
+            # `ordered` is sorted by (score, id): resume after the cursor's row.
+            at = bisect_right(ordered, (rank, last_id), key=lambda kv: (kv[1], kv[0]))
+            ordered = ordered[at:]
         for chunk in _chunks(ordered, max(2 * limit, 32)):
             ok = matching(session, match, filters, [i for i, _ in chunk], probe=probe)
             out += [(0, s, i) for i, s in chunk if i in ok]
