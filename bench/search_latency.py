@@ -327,10 +327,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
     db = build_database(args.n, args.seed)
+    load_before = os.getloadavg()[0]
     results = measure(db, args.rounds, args.workers)
+    # Other jobs on the machine inflate both columns: the 1-minute load is part of the result.
+    load = f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
     print(f"{args.n} articles, {args.rounds} rounds, {args.workers} uvicorn worker(s), "
           f"{platform.processor() or platform.machine()}"
-          f", {os.cpu_count()} cores, SQLite {sqlite3.sqlite_version}")  # fmt: skip
+          f", {os.cpu_count()} cores, SQLite {sqlite3.sqlite_version}, {load}")  # fmt: skip
     header = f"| {'query':<40} | {'matches':>7} | {'HTTP med':>8} | {'HTTP p95':>8} |"
     header += f" {'sqlite med':>10} | {'sqlite p95':>10} | {'ratio med':>9} | {'top10 ov':>8} |"
     print(header)

@@ -96,10 +96,11 @@ class Candidates:
 _lock = threading.Lock()
 _memory: dict[tuple[str, str], ImpactList] = {}
 # Candidates per (database, phrases, hwm, the lists' stamps): a repeated query (the next page,
-# the same query from another client) skips the summing and the refine probes. Entries are a
-# few hundred KB at most; the oldest go first.
-_CANDIDATE_CACHE = 64
+# the same query from another client) skips the summing and the refine probes. Bounded by rows
+# held (~150 bytes each, so ~30 MB), the least recently used going first.
+_CANDIDATE_ROWS = 200_000
 _candidates: OrderedDict[tuple[object, ...], Candidates] = OrderedDict()
+_candidate_rows = 0
 
 
 def _build(conn: Connection, p: Phrase, max_id: int, size: int | None = None) -> ImpactList:
@@ -211,10 +212,13 @@ def candidates(session: Session, phrases: list[Phrase], hwm: int) -> Candidates:
         return found
     scores = candidate_scores(session, phrases, hwm, lists=lists)
     found = Candidates(scores, tuple(sorted(scores.items(), key=lambda kv: (kv[1], kv[0]))))
+    global _candidate_rows
     with _lock:
-        _candidates[key] = found
-        while len(_candidates) > _CANDIDATE_CACHE:
-            _candidates.popitem(last=False)
+        if key not in _candidates:
+            _candidates[key] = found
+            _candidate_rows += len(scores)
+        while _candidate_rows > _CANDIDATE_ROWS and len(_candidates) > 1:
+            _candidate_rows -= len(_candidates.popitem(last=False)[1].scores)
     return found
 
 
@@ -285,9 +289,11 @@ def refresh_impacts(
         _store(conn, p.key, _build(conn, p, hwm, size))
         written += 1
     session.commit()
+    global _candidate_rows
     with _lock:
         _memory.clear()
         _candidates.clear()
+        _candidate_rows = 0
     return written
 
 

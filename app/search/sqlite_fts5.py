@@ -50,7 +50,7 @@ from app.services.errors import InvalidQuery, QuerySyntaxError
 EVENT_WEIGHTS = "2.0, 1.0"
 COLUMNS = Fts5Columns(exact="{title body}", lemmas="{lemmas}")
 RANK_CAP = 2000
-# Single-word aliases a term may have before the page is indexed for match_reasons.
+# Single-word aliases a term may have before match_reasons indexes the page to probe them.
 _CHEAP_ALIASES = 8
 
 __all__ = ["RANK_CAP", "WEIGHTS", "SqliteFts5Backend"]
@@ -226,25 +226,6 @@ class SqliteFts5Backend:
             return {i: ["text"] for i in article_ids}
         conn = session.connection()
         ids = ", ".join(str(int(i)) for i in article_ids)
-        if _costly_probes(plan):
-            _index_page(conn, ids)
-            probe = text("SELECT rowid FROM temp.page_fts WHERE page_fts MATCH :m")
-        else:
-            probe = text(
-                f"SELECT rowid FROM article_fts WHERE article_fts MATCH :m AND rowid IN ({ids})"
-            )
-
-        def matching(match: str) -> set[int]:
-            return {int(r[0]) for r in conn.execute(probe, {"m": match})}
-
-        exact = matching(to_fts5(plan.query, {}, COLUMNS))
-        lemma_only = {t: Expansion(lemmas=e.lemmas) for t, e in plan.expansions.items() if e.lemmas}
-        lemma = matching(to_fts5(plan.query, lemma_only, COLUMNS)) - exact if lemma_only else set()
-        for i in article_ids:
-            if i in exact:
-                reasons[i].append("text")
-            elif i in lemma:
-                reasons[i].append("lemma")
         # One lookup by article for every entity: by entity, a country's mentions (most of the
         # corpus for Ukraine) would be read to keep the page's twenty.
         mentioned: set[tuple[str, int, int]] = set()
@@ -255,11 +236,44 @@ class SqliteFts5Backend:
                     mentioned.add(("actor", int(actor_id), int(article_id)))
                 if place_id is not None:
                     mentioned.add(("place", int(place_id), int(article_id)))
+        # An article with a mention of every entity of a term needs no probe of its aliases.
+        unsure = {
+            term: [
+                i for i in article_ids if any((e.kind, e.id, i) not in mentioned for e in entities)
+            ]
+            for term, entities in plan.entities.items()
+        }
+        probe = _PageProbe(conn)
+        text_costly = _costly_text(plan)
+        if text_costly or any(
+            ids_ and (exp := plan.expansions.get(term)) is not None and _costly_aliases(exp.aliases)
+            for term, ids_ in unsure.items()
+        ):
+            # Indexed anyway: every probe then asks the page (a direct probe of a word that is
+            # frequent but rare in title and body walks its doclist once per id).
+            probe.index(article_ids)
+        exact = probe.matching(to_fts5(plan.query, {}, COLUMNS), article_ids, text_costly)
+        lemma_only = {t: Expansion(lemmas=e.lemmas) for t, e in plan.expansions.items() if e.lemmas}
+        lemma = (
+            probe.matching(to_fts5(plan.query, lemma_only, COLUMNS), article_ids, text_costly)
+            - exact
+            if lemma_only
+            else set()
+        )
+        for i in article_ids:
+            if i in exact:
+                reasons[i].append("text")
+            elif i in lemma:
+                reasons[i].append("lemma")
         for term, entities in plan.entities.items():
             exp = plan.expansions.get(term)
             by_alias = (
-                matching(" OR ".join(quote_fts5(" ".join(p)) for p in exp.aliases))
-                if exp is not None and exp.aliases
+                probe.matching(
+                    " OR ".join(quote_fts5(" ".join(p)) for p in exp.aliases),
+                    unsure[term],
+                    _costly_aliases(exp.aliases),
+                )
+                if exp is not None and exp.aliases and unsure[term]
                 else set()
             )
             for entity in entities:
@@ -325,22 +339,49 @@ class SqliteFts5Backend:
         ]
 
 
-def _costly_probes(plan: Plan) -> bool:
-    """Whether probing the page's ids in article_fts costs more than indexing the page (2-5 ms
-    for twenty articles). FTS5 (3.40) does not seek `rowid IN (...)`: a probe walks each
-    phrase's whole doclist, which is cheap for a few single words but costs 8-30 ms at 100,000
+class _PageProbe:
+    """Which of a page's articles match an FTS5 query, asked of article_fts or of a temporary
+    index of the page, whichever is cheaper. FTS5 (3.40) does not seek `rowid IN (...)`: a probe
+    walks each phrase's whole doclist, cheap for a few single words but 8-30 ms at 100,000
     articles for a prefix, an exclusion (the excluded word's doclist), multi-word aliases
-    (positions of both words) or a long list of aliases."""
-    if not isinstance(plan.query, Query):
-        return False
-    if _excludes(plan.query.root):
-        return True
-    aliases = [p for e in plan.expansions.values() for p in e.aliases]
-    return (
-        any(t.prefix for t in plan.query.terms)
-        or any(len(p) > 1 for p in aliases)
-        or len(aliases) > _CHEAP_ALIASES
-    )
+    (positions of every word) or a long list of aliases, while indexing twenty articles costs
+    2-5 ms."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.indexed: set[int] | None = None
+
+    def index(self, ids: Iterable[int]) -> None:
+        self.indexed = (self.indexed or set()) | set(ids)
+        _index_page(self.conn, _id_list(sorted(self.indexed)))
+
+    def matching(self, match: str, ids: list[int], costly: bool) -> set[int]:
+        if not ids:
+            return set()
+        covered = self.indexed is not None and self.indexed.issuperset(ids)
+        if not costly and not covered:
+            sql = "SELECT rowid FROM article_fts WHERE article_fts MATCH :m AND rowid IN ({})"
+            rows = self.conn.execute(text(sql.format(_id_list(ids))), {"m": match})
+            return {int(r[0]) for r in rows}
+        if not covered:
+            self.index(ids)
+        rows = self.conn.execute(
+            text("SELECT rowid FROM temp.page_fts WHERE page_fts MATCH :m"), {"m": match}
+        )
+        return {int(r[0]) for r in rows} & set(ids)
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def _costly_text(plan: Plan) -> bool:
+    assert isinstance(plan.query, Query)
+    return _excludes(plan.query.root) or any(t.prefix for t in plan.query.terms)
+
+
+def _costly_aliases(aliases: tuple[tuple[str, ...], ...]) -> bool:
+    return len(aliases) > _CHEAP_ALIASES or any(len(p) > 1 for p in aliases)
 
 
 def _excludes(node: Node) -> bool:
@@ -350,9 +391,9 @@ def _excludes(node: Node) -> bool:
 
 
 def _index_page(conn: Connection, ids: str) -> None:
-    """The page's articles in a per-connection temporary FTS5 table with article_fts's columns
-    and tokenizer (migration 0002), so a MATCH there answers exactly as article_fts would for
-    these rows. Contentless: only membership is asked."""
+    """Articles in a per-connection temporary FTS5 table with article_fts's columns and
+    tokenizer (migration 0002), so a MATCH there answers exactly as article_fts would for these
+    rows. Contentless: only membership is asked."""
     conn.execute(
         text(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.page_fts USING fts5(title, body, lemmas, "
