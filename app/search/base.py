@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.search.expand import Plan
 from app.search.query import Query
+from app.services.errors import InvalidQuery
 
 Sort = Literal["relevance", "newest", "oldest"]
 FacetName = Literal["language", "source", "actor", "event_type", "month"]
@@ -107,3 +108,24 @@ class SearchBackend(Protocol):
     ) -> list[Hit]:
         """Events whose summary or evidence sentences match, best first."""
         ...
+
+
+# Cursor keys, checked alike by every backend: a cursor is opaque, and one the API did not issue
+# is a 422 whatever the dialect.
+def bad_key() -> InvalidQuery:
+    return InvalidQuery("cursor is not one this API issued")
+
+
+def date_key(after: list[Any] | None) -> tuple[str, int] | None:
+    """The (published, id) key of a date-sorted page."""
+    if after is None:
+        return None
+    if len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int):
+        raise bad_key()
+    return after[0], after[1]
+
+
+def rank_value(value: object) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise bad_key()
+    return float(value)

@@ -21,7 +21,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 
 from app.models import Article
-from app.search.base import ArticleFilters, EventFilters, FacetCount, FacetName, Hit, Sort
+from app.search.base import (
+    ArticleFilters,
+    EventFilters,
+    FacetCount,
+    FacetName,
+    Hit,
+    Sort,
+    bad_key,
+    date_key,
+    rank_value,
+)
 from app.search.expand import Plan, fold
 from app.search.pg_raw import raw_to_tsquery
 from app.search.postgres_sql import (
@@ -33,7 +43,7 @@ from app.search.postgres_sql import (
     keyset_by_date,
 )
 from app.search.query import Expansion, Or, Query, Term, to_tsquery
-from app.services.errors import InvalidQuery, QuerySyntaxError
+from app.services.errors import QuerySyntaxError
 
 # ts_rank_cd weights for {D, C, B, A}: lemmas 0.05, body 0.1, title 1.0 (FTS5: 0.5, 1, 10).
 WEIGHTS = "{0, 0.05, 0.1, 1.0}"
@@ -42,10 +52,6 @@ EVENT_WEIGHTS = "{0, 0, 0.5, 1.0}"  # evidence B, summary A (FTS5: 1, 2)
 NORMALISATION = 1
 ARTICLE_COLUMNS = {"title": "A", "body": "B", "lemmas": "C"}
 EVENT_COLUMNS = {"summary": "A", "evidence": "B"}
-
-
-def _bad_key() -> InvalidQuery:
-    return InvalidQuery("cursor is not one this API issued")
 
 
 def _where(where: list[str]) -> str:
@@ -108,13 +114,12 @@ class PostgresBackend:
     ) -> list[Hit]:
         where, params = article_filter_sql(filters)
         params |= {"m": self.match_text(plan), "limit": limit}
-        if after is not None:
-            if len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int):
-                raise _bad_key()
+        key = date_key(after)
+        if key is not None:
             try:
-                clause, extra = keyset_by_date(sort, after[0], after[1])
+                clause, extra = keyset_by_date(sort, *key)
             except ValueError:
-                raise _bad_key() from None
+                raise bad_key() from None
             where.append(clause)
             params |= extra
         direction = "DESC" if sort == "newest" else "ASC"
@@ -143,12 +148,10 @@ class PostgresBackend:
             hwm = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM article")).scalar_one())
         else:
             if len(after) != 5 or after[0] != 0 or not all(isinstance(v, int) for v in after[2:]):
-                raise _bad_key()
+                raise bad_key()
             _, rank, last_id, hwm, _ = after
-            if not isinstance(rank, int | float) or isinstance(rank, bool):
-                raise _bad_key()
             outer = "WHERE rank > :after_rank OR (rank = :after_rank AND id > :after_id)"
-            params |= {"after_rank": float(rank), "after_id": last_id}
+            params |= {"after_rank": rank_value(rank), "after_id": last_id}
         params["hwm"] = hwm
         sql = f"""
             SELECT id, rank FROM (
@@ -256,12 +259,10 @@ class PostgresBackend:
                 hwm = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM event")).scalar_one())
             else:
                 if len(after) != 3 or not all(isinstance(v, int) for v in after[1:]):
-                    raise _bad_key()
+                    raise bad_key()
                 rank, last_id, hwm = after
-                if not isinstance(rank, int | float) or isinstance(rank, bool):
-                    raise _bad_key()
                 outer = "WHERE rank > :after_rank OR (rank = :after_rank AND id > :after_id)"
-                params |= {"after_rank": float(rank), "after_id": last_id}
+                params |= {"after_rank": rank_value(rank), "after_id": last_id}
             params["hwm"] = hwm
             sql = f"""
                 SELECT id, rank FROM (

@@ -23,7 +23,17 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from app.models import Article
-from app.search.base import ArticleFilters, EventFilters, FacetCount, FacetName, Hit, Sort
+from app.search.base import (
+    ArticleFilters,
+    EventFilters,
+    FacetCount,
+    FacetName,
+    Hit,
+    Sort,
+    bad_key,
+    date_key,
+    rank_value,
+)
 from app.search.expand import Plan
 from app.search.impact import WEIGHTS
 from app.search.query import (
@@ -45,7 +55,7 @@ from app.search.sqlite_paths import (
     walk_by_date,
 )
 from app.search.sqlite_sql import article_filter_sql, event_filter_sql
-from app.services.errors import InvalidQuery, QuerySyntaxError
+from app.services.errors import QuerySyntaxError
 
 EVENT_WEIGHTS = "2.0, 1.0"
 COLUMNS = Fts5Columns(exact="{title body}", lemmas="{lemmas}")
@@ -54,10 +64,6 @@ RANK_CAP = 2000
 _CHEAP_ALIASES = 8
 
 __all__ = ["RANK_CAP", "WEIGHTS", "SqliteFts5Backend"]
-
-
-def _bad_key() -> InvalidQuery:
-    return InvalidQuery("cursor is not one this API issued")
 
 
 class SqliteFts5Backend:
@@ -110,11 +116,7 @@ class SqliteFts5Backend:
         limit: int,
         after: list[Any] | None,
     ) -> list[Hit]:
-        if after is not None and (
-            len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int)
-        ):
-            raise _bad_key()
-        key = (after[0], after[1]) if after is not None else None
+        key = date_key(after)
         match = self.match_text(plan)
         if self._count(session, match, self.rank_cap) > self.rank_cap:
             rows = walk_by_date(session, match, filters, sort, limit, key)
@@ -149,10 +151,11 @@ class SqliteFts5Backend:
             tier, rank, last_id = 0, None, None
         else:
             if len(after) != 5 or not all(isinstance(v, int) for v in (after[0], *after[2:])):
-                raise _bad_key()
+                raise bad_key()
             tier, rank, last_id, hwm, mode = after
-            if mode not in (0, 1) or not isinstance(rank, int | float):
-                raise _bad_key()
+            if mode not in (0, 1):
+                raise bad_key()
+            rank = rank_value(rank)
             bounded = mode == 1
         if bounded:
             found = ranked_by_impact(
@@ -309,7 +312,7 @@ class SqliteFts5Backend:
                 hwm = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM event")).scalar_one())
             else:
                 if len(after) != 3 or not all(isinstance(v, int) for v in after[1:]):
-                    raise _bad_key()
+                    raise bad_key()
                 rank, last_id, hwm = after
                 current = conn.execute(
                     text(
@@ -318,9 +321,7 @@ class SqliteFts5Backend:
                     ),
                     {"m": match, "id": last_id},
                 ).first()
-                rank = float(current[0]) if current is not None else rank
-                if not isinstance(rank, int | float):
-                    raise _bad_key()
+                rank = float(current[0]) if current is not None else rank_value(rank)
                 outer = "WHERE rank > :after_rank OR (rank = :after_rank AND id > :after_id)"
                 params |= {"after_rank": rank, "after_id": last_id}
             params["hwm"] = hwm
