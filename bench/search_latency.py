@@ -2,6 +2,7 @@
 with the same FTS5 MATCH run directly with sqlite3, in one run, on a generated corpus.
 
     python bench/search_latency.py --n 100000 --seed 1 --rounds 20
+    python bench/search_latency.py --db bench/out/scale-1000000-1.db --rounds 20
 
 The database is built once through the Alembic migrations and cached as
 bench/out/search-<n>-<seed>.db. Articles from bench/corpus.py are bulk-loaded with Core
@@ -325,8 +326,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--db", type=Path, help="an existing database instead (e.g. bench/scale_db.py's 1M one)"
+    )
     args = parser.parse_args()
-    db = build_database(args.n, args.seed)
+    db = args.db or build_database(args.n, args.seed)
+    if args.db:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            args.n = conn.execute("SELECT count(*) FROM article").fetchone()[0]
     load_before = os.getloadavg()[0]
     results = measure(db, args.rounds, args.workers)
     # Other jobs on the machine inflate both columns: the 1-minute load is part of the result.

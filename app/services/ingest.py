@@ -13,9 +13,10 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -25,12 +26,13 @@ from app.extraction.types import Extraction
 from app.models import Article, Mention, Source, utcnow
 from app.services.changes import ARTICLE, CREATED, event_changes, record_changes
 from app.services.errors import InvalidInput
+from app.services.event_store import EventWriter, StoredEvents
 from app.services.store import (
-    StoredEvents,
     insert_ignore,
-    store_events,
+    insert_plain,
+    reserve_ids,
     table,
-    upsert_entities,
+    upsert_entities_many,
 )
 from app.services.transactions import write_transaction
 
@@ -221,12 +223,99 @@ def prepare_article(
 
 
 def store_prepared(conn: Connection, prepared: PreparedArticle) -> IngestResult:
-    """Inside a write transaction: the duplicate check (which also sees what this transaction
-    stored before, so a batch deduplicates within itself), then the article with all it holds."""
-    existing = find_existing(conn, normalised=prepared.text, url=prepared.url)
-    if existing is not None:
-        return IngestResult(article_id=existing, created=False)
-    return IngestResult(article_id=_store(conn, prepared), created=True)
+    """Inside a write transaction: the duplicate check, then the article with all it holds."""
+    return store_prepared_batch(conn, [prepared])[0]
+
+
+def store_prepared_batch(conn: Connection, batch: list[PreparedArticle]) -> list[IngestResult]:
+    """Inside a write transaction, in a fixed number of statements plus one per dated event: the
+    duplicate checks (against what is stored and what comes earlier in the batch, so a batch
+    deduplicates within itself), then the new articles with all they hold. Ids and answers are
+    those that storing the articles one at a time, in order, gives."""
+    digests = [content_hash(p.text) for p in batch]
+    stored = _stored_keys(conn, digests, [p.url for p in batch])
+    answers: list[int | tuple[int]] = []  # a stored id, or (index into `new`,)
+    new: list[int] = []
+    for i, (p, digest) in enumerate(zip(batch, digests, strict=True)):
+        # (text differs, not stored yet, id or position): the text match first, then the oldest.
+        found = [
+            (h != digest, 0, id_) for id_, h, u in stored if h == digest or (p.url and u == p.url)
+        ] + [
+            (digests[j] != digest, 1, k)
+            for k, j in enumerate(new)
+            if digests[j] == digest or (p.url and batch[j].url == p.url)
+        ]
+        if not found:
+            answers.append((len(new),))
+            new.append(i)
+        else:
+            _, pending, ref = min(found)
+            answers.append((ref,) if pending else ref)
+    ids = _store_new(conn, [batch[i] for i in new], [digests[i] for i in new]) if new else []
+    return [
+        IngestResult(article_id=a, created=False)
+        if isinstance(a, int)
+        else IngestResult(article_id=ids[a[0]], created=new[a[0]] == i)
+        for i, a in enumerate(answers)
+    ]
+
+
+def existing_ids(conn: Connection, keys: list[tuple[str, str | None]]) -> list[int | None]:
+    """find_existing for many (normalised text, canonical url) pairs in one query."""
+    digests = [content_hash(text_) for text_, _ in keys]
+    stored = _stored_keys(conn, digests, [url for _, url in keys])
+    answers: list[int | None] = []
+    for digest, (_, url) in zip(digests, keys, strict=True):
+        found = [(h != digest, id_) for id_, h, u in stored if h == digest or (url and u == url)]
+        answers.append(min(found)[1] if found else None)
+    return answers
+
+
+def _stored_keys(
+    conn: Connection, digests: list[str], urls: list[str | None]
+) -> list[tuple[int, str, str | None]]:
+    article = table(Article)
+    cond: ColumnElement[bool] = article.c.content_hash.in_(set(digests))
+    if known := {u for u in urls if u}:
+        cond = or_(cond, article.c.url.in_(known))
+    rows = conn.execute(select(article.c.id, article.c.content_hash, article.c.url).where(cond))
+    return [(int(r[0]), r[1], r[2]) for r in rows]
+
+
+def _store_new(conn: Connection, batch: list[PreparedArticle], digests: list[str]) -> list[int]:
+    now = utcnow()
+    sources = _source_ids(conn, [p.item for p in batch], [p.language for p in batch], now)
+    rows = [
+        {
+            "source_id": sources.get(_source_name(p.item)),
+            "title": p.title,
+            "body": p.extraction.body,
+            "raw_text": p.text,
+            "lemmas": p.lemmas,
+            "language": p.language,
+            "url": p.url,
+            "published_at": p.published_at,
+            "published_precision": p.precision,
+            "content_hash": digest,
+            "ingested_at": now,
+            "updated_at": now,
+        }
+        for p, digest in zip(batch, digests, strict=True)
+    ]
+    article = table(Article)
+    ids = reserve_ids(conn, article, len(rows))
+    conn.execute(insert(article), [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    events = store_extractions(
+        conn, [(i, p.extraction, p.language) for i, p in zip(ids, batch, strict=True)], now
+    )
+    changes: list[tuple[str, int, str]] = []
+    for article_id, stored in zip(ids, events, strict=True):
+        changes.append((ARTICLE, article_id, CREATED))
+        changes += event_changes(
+            created=stored.created, updated=set(stored.ids) - stored.created, deleted=()
+        )
+    record_changes(conn, changes, now)
+    return ids
 
 
 def store_one(session: Session, prepared: PreparedArticle) -> IngestResult:
@@ -254,46 +343,6 @@ def ingest_article(
     return store_one(session, prepare_article(item, extraction=extraction, keys=keys))
 
 
-def _store(conn: Connection, prepared: PreparedArticle) -> int:
-    now = utcnow()
-    item = prepared.item
-    source_id = _source_id(conn, item, prepared.language, now)
-    article_id = int(
-        conn.execute(
-            insert(table(Article))
-            .values(
-                source_id=source_id,
-                title=prepared.title,
-                body=prepared.extraction.body,
-                raw_text=prepared.text,
-                lemmas=prepared.lemmas,
-                language=prepared.language,
-                url=prepared.url,
-                published_at=prepared.published_at,
-                published_precision=prepared.precision,
-                content_hash=content_hash(prepared.text),
-                ingested_at=now,
-                updated_at=now,
-            )
-            .returning(table(Article).c.id)
-        ).scalar_one()
-    )
-    events = store_extraction(conn, article_id, prepared.extraction, prepared.language, now)
-    record_changes(
-        conn,
-        [
-            (ARTICLE, article_id, CREATED),
-            *event_changes(
-                created=events.created,
-                updated=set(events.ids) - events.created,
-                deleted=(),
-            ),
-        ],
-        now,
-    )
-    return article_id
-
-
 def store_extraction(
     conn: Connection,
     article_id: int,
@@ -302,58 +351,70 @@ def store_extraction(
     now: dt.datetime,
 ) -> StoredEvents:
     """Actors, places, mentions and events of one article (whose old ones are already gone)."""
-    actor_ids = upsert_entities(conn, "actor", extraction.actors, extraction, language, now)
-    place_ids = upsert_entities(conn, "place", extraction.places, extraction, language, now)
-    mentions = [
-        {
-            "article_id": article_id,
-            "actor_id": actor_ids[m.key],
-            "place_id": None,
-            "sentence_index": m.sentence_index,
-            "char_start": m.start,
-            "char_end": m.end,
-            "surface": m.text,
-        }
-        for m in extraction.actor_mentions
-        if m.key in actor_ids
-    ] + [
-        {
-            "article_id": article_id,
-            "actor_id": None,
-            "place_id": place_ids[m.key],
-            "sentence_index": m.sentence_index,
-            "char_start": m.start,
-            "char_end": m.end,
-            "surface": m.text,
-        }
-        for m in extraction.place_mentions
-        if m.key in place_ids
-    ]
-    if mentions:
-        conn.execute(insert(table(Mention)), mentions)
-    return store_events(conn, article_id, extraction, actor_ids, place_ids, now)
+    return store_extractions(conn, [(article_id, extraction, language)], now)[0]
 
 
-def _source_id(
-    conn: Connection, item: ArticleInput, language: str | None, now: dt.datetime
-) -> int | None:
-    name = (clean_field(item.source) or "")[:200]
-    if not name:
-        return None
-    source = table(Source)
-    domain = name.lower() if "." in name and " " not in name else None
-    insert_ignore(
-        conn,
-        source,
-        [
-            {
+def store_extractions(
+    conn: Connection, articles: list[tuple[int, Extraction, str | None]], now: dt.datetime
+) -> list[StoredEvents]:
+    """Actors, places, mentions and events of several articles, in article order."""
+    actor_ids = upsert_entities_many(
+        conn, "actor", [(e.actors, e, lang) for _, e, lang in articles], now
+    )
+    place_ids = upsert_entities_many(
+        conn, "place", [(e.places, e, lang) for _, e, lang in articles], now
+    )
+    mentions: list[dict[str, Any]] = []
+    writer = EventWriter(conn, now)
+    stored: list[StoredEvents] = []
+    for article_id, extraction, _ in articles:
+        actors = {k: actor_ids[k] for k in extraction.actors if k in actor_ids}
+        places = {k: place_ids[k] for k in extraction.places if k in place_ids}
+        for kind, ids, found in (
+            ("actor", actors, extraction.actor_mentions),
+            ("place", places, extraction.place_mentions),
+        ):
+            mentions += [
+                {
+                    "article_id": article_id,
+                    "actor_id": ids[m.key] if kind == "actor" else None,
+                    "place_id": ids[m.key] if kind == "place" else None,
+                    "sentence_index": m.sentence_index,
+                    "char_start": m.start,
+                    "char_end": m.end,
+                    "surface": m.text,
+                }
+                for m in found
+                if m.key in ids
+            ]
+        stored.append(writer.add(article_id, extraction, actors, places))
+    insert_plain(conn, table(Mention), mentions)
+    writer.flush()
+    return stored
+
+
+def _source_name(item: ArticleInput) -> str:
+    return (clean_field(item.source) or "")[:200]
+
+
+def _source_ids(
+    conn: Connection, items: list[ArticleInput], languages: list[str | None], now: dt.datetime
+) -> dict[str, int]:
+    """Source name -> id for the named sources of these articles, made when new."""
+    rows: dict[str, dict[str, Any]] = {}
+    for item, language in zip(items, languages, strict=True):
+        name = _source_name(item)
+        if name and name not in rows:
+            rows[name] = {
                 "name": name,
-                "domain": domain,
+                "domain": name.lower() if "." in name and " " not in name else None,
                 "country": clean_field(item.source_country),
                 "language": language,
                 "created_at": now,
             }
-        ],
-        ["name"],
-    )
-    return int(conn.execute(select(source.c.id).where(source.c.name == name)).scalar_one())
+    if not rows:
+        return {}
+    source = table(Source)
+    insert_ignore(conn, source, list(rows.values()), ["name"])
+    found = conn.execute(select(source.c.name, source.c.id).where(source.c.name.in_(rows)))
+    return {str(name): int(id_) for name, id_ in found}

@@ -1,21 +1,19 @@
-"""Core-level writes shared by the ingest path: entity upserts and event storage with
-cross-article deduplication. Inserts are conflict-tolerant, so concurrent writers never race on
+"""Core-level writes shared by the ingest path: table helpers and entity upserts (events are in
+app/services/event_store.py). Inserts are conflict-tolerant, so concurrent writers never race on
 read-then-insert."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, select
+from sqlalchemy import Connection, Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
 from app.extraction.gazetteer import normalise_alias
 from app.extraction.types import ActorEntry, ExtractedEvent, Extraction, PlaceEntry
-from app.models import Event, EventEvidence, EventParticipant, EventQuantity
 
 # The same gazetteer names come back in almost every article; normalising them is pure.
 _normalised_alias = lru_cache(maxsize=200_000)(normalise_alias)
@@ -30,12 +28,56 @@ def table_by_name(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
 
+def reserve_ids(conn: Connection, target: Table, count: int) -> list[int]:
+    """The ids the next `count` rows of `target` get, in order, for inserts that need their ids
+    without RETURNING (which SQLAlchemy can only order on SQLite by inserting one row at a time).
+    Call it inside a write transaction. SQLite hands out max(rowid) + 1 to a table without
+    AUTOINCREMENT, so explicit ids are the ones it would have chosen; PostgreSQL takes them from
+    the column's sequence."""
+    if count <= 0:
+        return []
+    name = target.name
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": name, "n": count},
+        )
+        return [int(r[0]) for r in rows]
+    top = conn.execute(text(f'SELECT coalesce(max(id), 0) FROM "{name}"')).scalar_one()
+    return list(range(int(top) + 1, int(top) + 1 + count))
+
+
 def insert_ignore(
     conn: Connection, target: Table, rows: list[dict[str, Any]], conflict: list[str]
 ) -> None:
     if not rows:
         return
     conn.execute(_insert_ignore_stmt(conn.dialect.name, target, tuple(conflict)), rows)
+
+
+def insert_plain(
+    conn: Connection, target: Table, rows: list[dict[str, Any]], conflict: tuple[str, ...] = ()
+) -> None:
+    """executemany straight to the driver, for rows of plain values (int, str, None) that need no
+    type processing: SQLAlchemy's per-row parameter handling costs more than SQLite's insert for
+    the many small mention, evidence and participant rows of a batch. With `conflict`, rows that
+    would repeat a unique key are skipped."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    sql = _plain_insert_sql(conn.dialect.name, target.name, columns, conflict)
+    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+
+
+@lru_cache(maxsize=64)
+def _plain_insert_sql(
+    dialect: str, name: str, columns: tuple[str, ...], conflict: tuple[str, ...]
+) -> str:
+    mark = "?" if dialect == "sqlite" else "%s"
+    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    if conflict:
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    return sql
 
 
 @lru_cache(maxsize=64)
@@ -56,57 +98,56 @@ def upsert_entities(
     language: str | None,
     now: dt.datetime,
 ) -> dict[str, int]:
-    """Actors or places by their stable key: insert the new ones with their aliases, and add the
-    surface forms seen in this article as aliases, so that a name search finds inflected forms."""
+    """Actors or places of one article by their stable key (see upsert_entities_many)."""
+    return upsert_entities_many(conn, kind, [(entries, extraction, language)], now)
+
+
+EntitySource = tuple[
+    dict[str, ActorEntry] | dict[str, PlaceEntry], Extraction, str | None
+]  # (entries, extraction, article language)
+
+
+def upsert_entities_many(
+    conn: Connection, kind: str, sources: list[EntitySource], now: dt.datetime
+) -> dict[str, int]:
+    """Actors or places of several articles by their stable key, in a fixed number of statements:
+    insert the new ones with their aliases, and add the surface forms seen in each article as
+    aliases, so that a name search finds inflected forms. Rows go in in article order, so ids are
+    those that storing the articles one by one gives."""
+    entries: dict[str, ActorEntry | PlaceEntry] = {}
+    for article_entries, _, _ in sources:
+        for key, entry in article_entries.items():
+            entries.setdefault(key, entry)
     if not entries:
         return {}
     entity = table_by_name(kind)
     alias = table_by_name(f"{kind}_alias")
-    rows: list[dict[str, Any]] = []
-    for entry in entries.values():
-        row: dict[str, Any] = {
-            "key": entry.key,
-            "name": entry.name,
-            "kind": entry.kind,
-            "country": entry.country,
-            "created_at": now,
-        }
-        if isinstance(entry, ActorEntry):
-            row |= {
-                "sector": entry.sector,
-                "wikidata_id": entry.wikidata_id,
-                "description": entry.description,
-                "resolved": entry.resolved,
-            }
-        else:
-            row |= {
-                "latitude": entry.latitude,
-                "longitude": entry.longitude,
-                "geonames_id": entry.geonames_id,
-            }
-        rows.append(row)
     ids = _entity_ids(conn, entity, list(entries))
-    new_keys = {row["key"] for row in rows if row["key"] not in ids}
+    new_keys = [key for key in entries if key not in ids]
     if new_keys:
-        insert_ignore(conn, entity, [row for row in rows if row["key"] in new_keys], ["key"])
-        ids |= _entity_ids(conn, entity, list(new_keys))
+        insert_ignore(conn, entity, [_entity_row(entries[k], now) for k in new_keys], ["key"])
+        ids |= _entity_ids(conn, entity, new_keys)
     fk = f"{kind}_id"
     candidates: list[tuple[int, str, str, str | None]] = []
-    for entry in entries.values():
-        # An entity's own names are stored once, with it; later articles add surface forms only.
-        if entry.key in new_keys:
-            candidates.append((ids[entry.key], entry.name, _normalised_alias(entry.name), "en"))
-            for a in entry.aliases:
-                candidates.append((ids[entry.key], a.alias, _normalised_alias(a.alias), a.language))
-    mentions = extraction.actor_mentions if kind == "actor" else extraction.place_mentions
-    for m in mentions:
-        if m.key in ids:
-            candidates.append((ids[m.key], m.text, _normalised_alias(m.text), language))
+    named: set[str] = set()
+    for article_entries, extraction, language in sources:
+        for entry in article_entries.values():
+            # An entity's own names are stored once, with it; later articles add surface forms.
+            if entry.key in new_keys and entry.key not in named:
+                named.add(entry.key)
+                entity_id = ids[entry.key]
+                candidates.append((entity_id, entry.name, _normalised_alias(entry.name), "en"))
+                for a in entry.aliases:
+                    candidates.append((entity_id, a.alias, _normalised_alias(a.alias), a.language))
+        mentions = extraction.actor_mentions if kind == "actor" else extraction.place_mentions
+        for m in mentions:
+            if m.key in ids and m.key in article_entries:
+                candidates.append((ids[m.key], m.text, _normalised_alias(m.text), language))
     candidates = [c for c in candidates if c[2]]
     if not candidates:
         return ids
     # NULL languages are distinct to a UNIQUE constraint, so known aliases are skipped here; only
-    # the forms this article could add are read back, not every alias the entities have.
+    # the forms these articles could add are read back, not every alias the entities have.
     seen: set[tuple[int, str, str | None]] = {
         (int(r[0]), r[1], r[2])
         for r in conn.execute(
@@ -117,14 +158,36 @@ def upsert_entities(
         ).all()
     }
     alias_rows: list[dict[str, Any]] = []
-    for entity_id, text, normalised, lang in candidates:
+    for entity_id, surface, normalised, lang in candidates:
         if (entity_id, normalised, lang) not in seen:
             seen.add((entity_id, normalised, lang))
             alias_rows.append(
-                {fk: entity_id, "alias": text, "language": lang, "normalised": normalised}
+                {fk: entity_id, "alias": surface, "language": lang, "normalised": normalised}
             )
-    insert_ignore(conn, alias, alias_rows, [fk, "normalised", "language"])
+    insert_plain(conn, alias, alias_rows, (fk, "normalised", "language"))
     return ids
+
+
+def _entity_row(entry: ActorEntry | PlaceEntry, now: dt.datetime) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "key": entry.key,
+        "name": entry.name,
+        "kind": entry.kind,
+        "country": entry.country,
+        "created_at": now,
+    }
+    if isinstance(entry, ActorEntry):
+        return row | {
+            "sector": entry.sector,
+            "wikidata_id": entry.wikidata_id,
+            "description": entry.description,
+            "resolved": entry.resolved,
+        }
+    return row | {
+        "latitude": entry.latitude,
+        "longitude": entry.longitude,
+        "geonames_id": entry.geonames_id,
+    }
 
 
 def _entity_ids(conn: Connection, entity: Table, keys: list[str]) -> dict[str, int]:
@@ -139,109 +202,3 @@ def _entity_ids(conn: Connection, entity: Table, keys: list[str]) -> dict[str, i
 def event_signature(ev: ExtractedEvent) -> str:
     keys = [*sorted(ev.source_keys), "->", *sorted(ev.target_keys)]
     return "|".join([ev.type, str(ev.date or ""), ev.place_key or "", ",".join(keys)])
-
-
-def _find_same_event(
-    conn: Connection, ev: ExtractedEvent, participant_ids: set[int], place_id: int | None
-) -> int | None:
-    """An event another article already reported: same type, date within a day, the same place
-    (or one side without a place), and at least one shared participant."""
-    if ev.date is None or not participant_ids:
-        return None
-    one_day = dt.timedelta(days=1)
-    params: dict[str, Any] = {
-        "type": ev.type,
-        "date_from": ev.date - one_day,
-        "date_to": ev.date + one_day,
-        "actor_ids": list(participant_ids),
-    }
-    if place_id is not None:
-        params["place_id"] = place_id
-    row = conn.execute(_same_event_stmt(place_id is not None), params).first()
-    return None if row is None else int(row[0])
-
-
-@lru_cache(maxsize=2)
-def _same_event_stmt(with_place: bool) -> Any:
-    event, part = table(Event), table(EventParticipant)
-    cond = and_(
-        event.c.type == bindparam("type"),
-        event.c.date.between(bindparam("date_from"), bindparam("date_to")),
-        part.c.event_id == event.c.id,
-        part.c.actor_id.in_(bindparam("actor_ids", expanding=True)),
-    )
-    if with_place:
-        cond = and_(cond, (event.c.place_id == bindparam("place_id")) | event.c.place_id.is_(None))
-    return select(event.c.id).where(cond).order_by(event.c.id).limit(1)
-
-
-@dataclass(slots=True)
-class StoredEvents:
-    ids: list[int] = field(default_factory=list)  # every event this article now gives evidence for
-    created: set[int] = field(default_factory=set)  # the ones that did not exist before
-
-
-def store_events(
-    conn: Connection,
-    article_id: int,
-    extraction: Extraction,
-    actor_ids: dict[str, int],
-    place_ids: dict[str, int],
-    now: dt.datetime,
-) -> StoredEvents:
-    stored = StoredEvents()
-    quantities: list[dict[str, Any]] = []
-    evidence: list[dict[str, Any]] = []
-    for ev in extraction.events:
-        roles = [(actor_ids[k], "source") for k in ev.source_keys if k in actor_ids] + [
-            (actor_ids[k], "target") for k in ev.target_keys if k in actor_ids
-        ]
-        place_id = place_ids.get(ev.place_key) if ev.place_key else None
-        event_id = _find_same_event(conn, ev, {a for a, _ in roles}, place_id)
-        if event_id is None:
-            event_id = conn.execute(
-                _INSERT_EVENT,
-                {
-                    "type": ev.type,
-                    "mode": ev.mode,
-                    "date": ev.date,
-                    "date_precision": ev.date_precision,
-                    "place_id": place_id,
-                    "modality": ev.modality,
-                    "summary": ev.summary,
-                    "confidence": ev.confidence,
-                    "signature": event_signature(ev),
-                    "created_at": now,
-                },
-            ).scalar_one()
-            stored.created.add(int(event_id))
-        # Participants go in at once: a later event of this article may match this one by them.
-        insert_ignore(
-            conn,
-            table(EventParticipant),
-            [{"event_id": event_id, "actor_id": a, "role": r} for a, r in dict.fromkeys(roles)],
-            ["event_id", "actor_id", "role"],
-        )
-        quantities += [
-            {"event_id": event_id, "name": n, "value": v} for n, v in ev.quantities.items()
-        ]
-        evidence.append(
-            {
-                "event_id": event_id,
-                "article_id": article_id,
-                "sentence_index": ev.sentence_index,
-                "sentence_text": ev.evidence_text,
-                "char_start": ev.evidence_start,
-                "char_end": ev.evidence_end,
-                "reported_by_actor_id": actor_ids.get(ev.reported_by_key or ""),
-            }
-        )
-        stored.ids.append(int(event_id))
-    # One executemany each instead of a statement per event; first quantity of a name still wins.
-    insert_ignore(conn, table(EventQuantity), quantities, ["event_id", "name"])
-    if evidence:
-        conn.execute(insert(table(EventEvidence)), evidence)
-    return stored
-
-
-_INSERT_EVENT = insert(table(Event)).returning(table(Event).c.id)
