@@ -246,7 +246,7 @@ def _reader(url: str) -> Any:
     return _readers[url]
 
 
-def finish(path: Path, workers: int = 2) -> int:
+def finish(path: Path, workers: int = 2, min_docs: int = 2000) -> int:
     """FTS optimize, ANALYZE, then the impact lists `conflictkb reindex` builds (the same phrases,
     the same `_build`), computed in `workers` processes and stored by this one."""
     from sqlalchemy import text
@@ -258,7 +258,8 @@ def finish(path: Path, workers: int = 2) -> int:
         conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
     conn.execute("ANALYZE")
     vocab = conn.execute(
-        "SELECT term, col FROM article_fts_vocab WHERE doc > 2000 AND col IN ('body', 'lemmas')"
+        "SELECT term, col FROM article_fts_vocab WHERE doc > ? AND col IN ('body', 'lemmas')",
+        (min_docs,),
     ).fetchall()
     hwm = conn.execute("SELECT coalesce(max(id), 0) FROM article").fetchone()[0]
     conn.close()
