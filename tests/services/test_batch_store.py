@@ -91,10 +91,9 @@ def test_batch_equals_one_at_a_time(
     one_engine, batch_engine = two_engines
     with Session(one_engine) as session:
         singles = [store_one(session, p) for p in prepared]
-    with Session(batch_engine) as session:
-        with write_transaction(session) as conn:
-            batched = store_prepared_batch(conn, prepared[:3])
-            batched += store_prepared_batch(conn, prepared[3:])
+    with Session(batch_engine) as session, write_transaction(session) as conn:
+        batched = store_prepared_batch(conn, prepared[:3])
+        batched += store_prepared_batch(conn, prepared[3:])
     assert batched == singles
     assert [r.created for r in batched] == [True] * 6 + [False, False]
     assert batched[6].article_id == batched[1].article_id
