@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 
 from app.api.auth import require_key
+from app.api.cache import LoopPosition, ReadCache, ReadCacheMiddleware
 from app.api.etag import ETagMiddleware
 from app.api.limits import BodySizeLimit
 from app.api.problems import (
@@ -50,9 +51,14 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
 
+    read_cache = ReadCache(
+        loop_position=LoopPosition(app_engine) if LoopPosition.applies_to(app_engine) else None
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        read_cache.close()
         if owns_engine:
             app_engine.dispose()
 
@@ -65,6 +71,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     )
     app.state.engine = app_engine
     app.state.settings = settings
+    app.state.read_cache = read_cache
     install_problem_handlers(app)
     # Writes always need a key (per route); reads only when the settings close them.
     read_guard = [Security(require_key)] if settings.read_requires_key else []
@@ -82,6 +89,8 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
             router, prefix=API_PREFIX, dependencies=read_guard, responses=read_errors
         )
     app.include_router(health.router)
+    if not settings.read_requires_key:
+        app.add_middleware(ReadCacheMiddleware)
     app.add_middleware(ETagMiddleware)
     app.add_middleware(
         BodySizeLimit,

@@ -35,7 +35,8 @@ def key_is_valid(key: str, digests: list[str]) -> bool:
     return any(matches)
 
 
-def require_key(
+# async: it does no I/O, so it runs on the event loop instead of taking a thread-pool hop.
+async def require_key(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:

@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 MAX_PAGE_SIZE = 100
 
@@ -63,5 +63,11 @@ def _iso_only(value: object) -> object:
     return value
 
 
-IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_only)]
+def _utc_if_naive(value: dt.datetime) -> dt.datetime:
+    # Stored times are UTC; a time without an offset means UTC too (the database layer refuses a
+    # naive datetime, which was a 500).
+    return value.replace(tzinfo=dt.UTC) if value.utcoffset() is None else value
+
+
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_only), AfterValidator(_utc_if_naive)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]

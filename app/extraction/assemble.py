@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from app.extraction.dates import find_dates
+from app.extraction.dates import DateMention, find_dates
 from app.extraction.events import SentenceEvent, sentence_events
 from app.extraction.gazetteer import Gazetteer
+from app.extraction.keywords import keyword_rx
 from app.extraction.merge import MAX_GAP, EventContext, dedup
 from app.extraction.quantities import all_of_them, sentence_quantities
 from app.extraction.types import ExtractedEvent, Mention, Sentence
@@ -25,7 +26,7 @@ _WEAPON = (
     r"беспилот\w*|війська|войски|войска|сили|сил|силы|артилер\w*|артиллер\w*)"
 )
 _DEMONYM_RX = {
-    k: re.compile(rf"\b(?:{v})\s+(?:\w+\s+)?{_WEAPON}\b", re.I) for k, v in _DEMONYM.items()
+    k: keyword_rx(rf"\b(?:{v})\s+(?:\w+\s+)?{_WEAPON}\b", re.I) for k, v in _DEMONYM.items()
 }
 _DOWNING = re.compile(
     r"down|intercept|neutrali|збил|збит|збив|знешкодж|сбил|сбит|перехва|"
@@ -92,6 +93,8 @@ def build_events(
         prior_weapon = (
             _weapon(last_assault.mode) if last_assault and _near(last_assault, sent, ctx) else None
         )
+        # one date scan per sentence, not per event: its events share the sentence's dates
+        dates = find_dates(sent.text, published)
         for se in ses:
             ev = _event(
                 se,
@@ -100,7 +103,7 @@ def build_events(
                 cplaces_by_sent[sent.index],
                 gaz,
                 lang,
-                published,
+                dates,
                 actor_keys,
                 prior_weapon,
             )
@@ -179,7 +182,7 @@ def _event(
     cplaces: list[Mention],
     gaz: Gazetteer,
     lang: str | None,
-    published: dt.date | None,
+    dates: list[DateMention],
     actor_keys: set[str],
     weapon: str | None = None,
 ) -> ExtractedEvent:
@@ -189,7 +192,6 @@ def _event(
     if place is None and cplaces:
         cand = [m for m in cplaces if m.key not in se.sources and m.key not in actor_keys]
         place = cand[0].key if cand else None
-    dates = find_dates(sent.text, published)
     date = dates[0] if dates else None
     sources, targets = list(se.sources), list(se.targets)
     if trig.type == "ASSAULT":

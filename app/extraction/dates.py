@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from app.extraction.keywords import keyword_rx
 
 _MONTH_STEMS: list[tuple[str, int]] = [
     # en
@@ -119,6 +122,9 @@ class DateMention:
     end: int
 
 
+# Both are called on every candidate word of a sentence (each "in X", each word for weekdays), and
+# the stem tables are scanned linearly: memoised, a repeated word costs one dict look-up.
+@lru_cache(maxsize=100_000)
 def month_of(word: str) -> int | None:
     w = word.lower().rstrip(".")
     for stem, m in _MONTH_STEMS:
@@ -129,6 +135,7 @@ def month_of(word: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=100_000)
 def weekday_of(word: str) -> int | None:
     w = word.lower().replace("’", "'")
     for stem, d in _WEEKDAYS.items():
@@ -148,14 +155,17 @@ _MONTH_DAY_YEAR = re.compile(
 )
 _MONTH_YEAR = re.compile(rf"\b(?P<m>{_W})\s+(?P<y>(?:19|20)\d{{2}})\b")
 _NUMERIC = re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d{2})\b")
+_DIGIT = re.compile(r"\d")  # as the patterns below understand \d: any decimal digit
 _ISO = re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 _WEEKDAY = re.compile(rf"\b(?P<w>{_W})\b")
-_RELATIVE = re.compile(
+_RELATIVE = keyword_rx(
     r"\b(?P<r>yesterday|today|tonight|last night|this morning|вчора|сьогодні|вчера|днес|"
     r"снощи|вчерашн\w*|сегодня|минулого року|минулої ночі|миналата година|прошлого года|"
     r"last year|this year|цього року|тази година|этого года|в этом году)\b",
     re.I,
 )
+_BARE_MONTH = keyword_rx(rf"\b(?:in|у|в|во|през|през месец)\s+(?P<m>{_W})\b", re.I)
+_YEAR_NEXT = re.compile(r"\s+(?:19|20)\d{2}")
 _REL_OFFSETS = {
     "yesterday": (-1, "day"),
     "today": (0, "day"),
@@ -208,10 +218,12 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
             out.append(DateMention(d, prec, s, e))
             taken.append((s, e))
 
-    for rx in (_ISO, _NUMERIC):
+    # every explicit form holds a digit; most sentences have none, so skip their five scans
+    explicit = (_ISO, _NUMERIC) if _DIGIT.search(text) else ()
+    for rx in explicit:
         for m in rx.finditer(text):
             add(_safe(int(m["y"]), int(m["m"]), int(m["d"])), "day", m.start(), m.end())
-    for rx in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+    for rx in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) if explicit else ():
         for m in rx.finditer(text):
             month = month_of(m["m"])
             day = int(m["d"])
@@ -221,7 +233,7 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
                 add(_safe(int(m["y"]), month, day), "day", m.start(), m.end())
             elif published:
                 add(_safe(_year_for(month, day, published), month, day), "day", m.start(), m.end())
-    for m in _MONTH_YEAR.finditer(text):
+    for m in _MONTH_YEAR.finditer(text) if explicit else ():
         month = month_of(m["m"])
         if month:
             add(dt.date(int(m["y"]), month, 1), "month", m.start(), m.end())
@@ -239,15 +251,22 @@ def _relative(text: str, pub: dt.date, add: object) -> None:
             add(dt.date(pub.year + off, 1, 1), "year", m.start(), m.end())
         else:
             add(pub + dt.timedelta(days=off), "day", m.start(), m.end())
-    for m in _WEEKDAY.finditer(text):
-        wd = weekday_of(m["w"])
-        if wd is None or len(m["w"]) < 5:
+    # a weekday word holds its stem, and so does the lowered text (lowering is letter by letter
+    # but for the Greek final sigma): most sentences hold none and skip the word-by-word scan
+    low = text.lower().replace("’", "'")
+    weekdays = _WEEKDAY.finditer(text) if any(s in low for s in _WEEKDAYS) else ()
+    for m in weekdays:
+        word = m["w"]
+        if len(word) < 5:  # checked first: most words are short, and then the stem is moot
+            continue
+        wd = weekday_of(word)
+        if wd is None:
             continue
         back = (pub.weekday() - wd) % 7
         add(pub - dt.timedelta(days=back), "day", m.start(), m.end())
     # bare month in the article's past: "in December", "у грудні", "през юни"
-    for m in re.finditer(rf"\b(?:in|у|в|во|през|през месец)\s+(?P<m>{_W})\b", text, re.I):
+    for m in _BARE_MONTH.finditer(text):
         month = month_of(m["m"])
-        if month and not re.match(r"\s+(?:19|20)\d{2}", text[m.end() :]):
+        if month and not _YEAR_NEXT.match(text, m.end()):
             year = pub.year if month <= pub.month else pub.year - 1
             add(dt.date(year, month, 1), "month", m.start("m"), m.end("m"))

@@ -9,13 +9,16 @@ and the modality from cue words around the trigger.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from app.extraction.keywords import keyword_rx
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.types import Mention, Sentence
 
@@ -34,11 +37,13 @@ class TypeLexicon:
 
 
 @dataclass(slots=True)
-class Token:
-    start: int  # offset in the sentence
-    end: int
-    low: str
-    lemma: str
+class Words:
+    """The words of a sentence as parallel lists: an object per word cost more than the
+    trigger search itself."""
+
+    spans: list[tuple[int, int]]  # offsets in the sentence
+    lows: list[str]
+    lemmas: list[str]  # the lows themselves outside English
 
 
 @dataclass
@@ -87,47 +92,36 @@ def lexicon() -> list[TypeLexicon]:
     return out
 
 
-def tokens_of(text: str, lang: str) -> list[Token]:
+def tokens_of(text: str, lang: str) -> Words:
     # The uk/bg/ru lexicons are written as surface prefixes, so only English needs lemmas
     # (attacked -> attack); skipping simplemma elsewhere halves the cost of this stage.
     lowered = text.lower().replace("’", "'")
     if len(lowered) != len(text):  # a few letters ("İ") lower to two: slice per token then
         lowered = "".join(ch.lower()[:1] for ch in text).replace("’", "'")
-    out = []
-    en = lang == "en"
-    for m in word_tokens(text):
-        a, b = m.span()
-        low = lowered[a:b]
-        out.append(Token(a, b, low, lemmatise(low, lang) if en else low))
-    return out
+    spans = [m.span() for m in word_tokens(text)]
+    lows = [lowered[a:b] for a, b in spans]
+    return Words(spans, lows, list(map(lemmatise, lows, repeat(lang))) if lang == "en" else lows)
 
 
-def _part_ok(part: Part, tok: Token) -> bool:
-    is_prefix, text = part
-    if is_prefix:
-        return tok.low.startswith(text)
-    return tok.lemma == text or tok.low == text
-
-
-def _match_at(toks: list[Token], i: int, pattern: tuple[Part, ...]) -> bool:
-    if i + len(pattern) > len(toks):
+def _match_at(words: Words, i: int, pattern: tuple[Part, ...]) -> bool:
+    if i + len(pattern) > len(words.lows):
         return False
-    return all(_part_ok(p, toks[i + k]) for k, p in enumerate(pattern))
+    for k, (is_prefix, text) in enumerate(pattern):
+        low = words.lows[i + k]
+        if not (low.startswith(text) if is_prefix else words.lemmas[i + k] == text or low == text):
+            return False
+    return True
 
 
-def _has_cue(toks: list[Token], cues: list[tuple[Part, ...]]) -> bool:
-    """Whether any cue occurs in the sentence; string containment on joined words is much
-    cheaper than matching every cue at every position."""
-    lows = " " + " ".join(t.low for t in toks) + " "
-    lemmas = " " + " ".join(t.lemma for t in toks) + " "
-    for cue in cues:
-        text = " " + " ".join(p for _, p in cue)
-        if cue[-1][0]:  # prefix: the last word may continue
-            if text in lows or text in lemmas:
-                return True
-        elif text + " " in lows or text + " " in lemmas:
-            return True
-    return False
+def _cue_needles(cues: list[tuple[Part, ...]]) -> tuple[str, ...]:
+    """A cue as a substring of the space-joined words: a prefix cue's last word may continue."""
+    return tuple(" " + " ".join(p for _, p in cue) + ("" if cue[-1][0] else " ") for cue in cues)
+
+
+def _has_cue(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
+    """Whether any cue occurs in the sentence (``texts``: its joined lows and lemmas); string
+    containment on joined words is much cheaper than matching every cue at every position."""
+    return any(n in t for n in needles for t in texts)
 
 
 @dataclass
@@ -137,12 +131,17 @@ class _Index:
     exact: dict[str, list[tuple[TypeLexicon, tuple[Part, ...]]]]
     prefix: dict[str, list[tuple[TypeLexicon, tuple[Part, ...]]]]  # keyed by first 3 chars
     short: list[tuple[TypeLexicon, tuple[Part, ...]]]  # prefixes under 3 chars
+    # per event type, its modes with their cues (this language's, then English) as needles
+    modes: dict[str, list[tuple[str, tuple[str, ...]]]]
 
 
 @lru_cache(maxsize=8)
 def _index(lang: str) -> _Index:
-    idx = _Index({}, {}, [])
+    idx = _Index({}, {}, [], {})
     for lex in lexicon():
+        idx.modes[lex.type] = [
+            (m, _cue_needles(cues.get(lang, []) + cues.get("en", []))) for m, cues in lex.modes
+        ]
         pats = lex.triggers.get(lang, []) + (lex.triggers.get("en", []) if lang != "en" else [])
         for pat in pats:
             is_prefix, text = pat[0]
@@ -155,37 +154,50 @@ def _index(lang: str) -> _Index:
     return idx
 
 
-def find_triggers(toks: list[Token], lang: str) -> list[list[Trigger]]:
+def _trigger_starts(idx: _Index, words: Words) -> Sequence[int]:
+    """Where a word may start a trigger. The common case, a word that starts none, is sifted
+    out in one comprehension (outside English, where the lemmas are the lows, a lighter one)."""
+    exact, prefix, lows = idx.exact, idx.prefix, words.lows
+    if idx.short:
+        return range(len(lows))
+    if words.lemmas is lows:
+        return [i for i, low in enumerate(lows) if low in exact or low[:3] in prefix]
+    pairs = enumerate(zip(lows, words.lemmas, strict=True))
+    return [i for i, (low, lemma) in pairs if lemma in exact or low in exact or low[:3] in prefix]
+
+
+def find_triggers(words: Words, lang: str) -> list[list[Trigger]]:
     """Per event type, every trigger position in the sentence (strongest types first)."""
     idx = _index(lang)
+    exact, prefix, short = idx.exact, idx.prefix, idx.short
+    lows, lemmas = words.lows, words.lemmas
     hits: dict[str, list[Trigger]] = {}
-    lex_of: dict[str, TypeLexicon] = {}
-    for i, tok in enumerate(toks):
-        c1 = idx.exact.get(tok.lemma)
-        c2 = idx.exact.get(tok.low) if tok.low != tok.lemma else None
-        c3 = idx.prefix.get(tok.low[:3])
-        if not (c1 or c2 or c3 or idx.short):
-            continue  # the common case: a word that starts no trigger
-        cands = [*(c1 or ()), *(c2 or ()), *(c3 or ()), *idx.short]
+    for i in _trigger_starts(idx, words):
+        low, lemma = lows[i], lemmas[i]
+        c1 = exact.get(lemma)
+        c2 = exact.get(low) if low != lemma else None
+        c3 = prefix.get(low[:3])
+        cands = [*(c1 or ()), *(c2 or ()), *(c3 or ()), *short]
         done: set[str] = set()
         for lex, pat in cands:
-            if lex.type in done or (lex.exclude and tok.low.startswith(lex.exclude)):
+            if lex.type in done or (lex.exclude and low.startswith(lex.exclude)):
                 continue
-            if not _match_at(toks, i, pat):
+            if not _match_at(words, i, pat):
                 continue
             done.add(lex.type)
-            lex_of[lex.type] = lex
-            last = toks[i + len(pat) - 1]
+            end = words.spans[i + len(pat) - 1][1]
             hits.setdefault(lex.type, []).append(
-                Trigger(lex.type, None, i, tok.start, last.end, lex.priority)
+                Trigger(lex.type, None, i, words.spans[i][0], end, lex.priority)
             )
+    if not hits:
+        return []
     found: list[list[Trigger]] = []
+    joined = " " + " ".join(lows) + " "
+    # outside English the lemmas are the lows: search them once
+    texts = (joined,) if lemmas is lows else (joined, " " + " ".join(lemmas) + " ")
     for etype, trigs in hits.items():
-        lex = lex_of[etype]
-        mode = next(
-            (m for m, cues in lex.modes if _has_cue(toks, cues.get(lang, []) + cues.get("en", []))),
-            None,
-        )
+        cued = (m for m, cues in idx.modes[etype] if _has_cue(texts, cues))
+        mode = next(cued, None)
         for t in trigs:
             t.mode = mode
         found.append(trigs)
@@ -264,14 +276,14 @@ def _preceded_by(sent: Sentence, m: Mention, words: set[str]) -> bool:
 
 
 # Attribution: the cue and where its speaker stands ("after" = the speaker follows the cue).
-_ATTRIB_AFTER = re.compile(
+_ATTRIB_AFTER = keyword_rx(
     r"\b(?:according to|as (?:reported|indicated|stated|said) by|reported by|cited by|said|"
     r"за даними|за словами|за інформацією|повідомили в|повідомляє|повідомила|повідомив|"
     r"заявили в|заявив|заявила|зазначили в|според|по думите на|съобщиха от|съобщи|заяви|"
     r"по данным|по словам|сообщили в|сообщает|сообщил|сообщила|заявил|заявила|заявили в)\b",
     re.I,
 )
-_ATTRIB_BEFORE = re.compile(
+_ATTRIB_BEFORE = keyword_rx(
     r"\b(?:said|says|reported|reports|stated|states|told|claimed|claims|announced|noted|"
     r"added|indicated|elaborated|confirmed|warned|повідоми\w*|заяви\w*|зазначи\w*|"
     r"наголоси\w*|підкресли\w*|сказа\w*|поясни\w*|співобщи\w*|съобщи\w*|каза\w*|посочи\w*|"
@@ -300,7 +312,7 @@ def find_reporter(sent: Sentence, mentions: list[Mention]) -> Mention | None:
 _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     (
         "denied",
-        re.compile(
+        keyword_rx(
             r"\b(?:den(?:y|ied|ies)|fabrications?|unjustified|запереч\w*|"
             r"спростува\w*|отрича\w*|опроверг\w*|отрицает|отрицают)\b",
             re.I,
@@ -308,7 +320,7 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "hypothetical",
-        re.compile(
+        keyword_rx(
             r"\b(?:could|might|(?-i:may)|would|if|possibility|possible|може|"
             r"можуть|міг би|могла б|якщо|би|може да|ако|бих|биха|может|"
             r"могут|если|бы)\b",
@@ -317,19 +329,24 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "future",
-        re.compile(
+        keyword_rx(
             r"\b(?:will|is set to|are set to|scheduled|plans? to|planning to|"
             r"is expected to|are expected to|upcoming|next (?:week|month|year)|буде|будуть|"
             r"відбудеться|наступного (?:тижня|місяця|року)|на следующей неделе|"
             r"в следующем (?:месяце|году)|следващата седмица|следващия месец|"
-            r"планує|планують|очікується|передбачається|\w+тиме|\w+тимуть|ще|"
+            r"планує|планують|очікується|передбачається|ще|"
             r"предстои|планира|будет|будут|состоится|планирует|планируют)\b",
             re.I,
         ),
     ),
+    # synthetic futures ("працюватиме") are kept out of the alternation above, as no first
+    # letter announces them (the first pattern of a name that matches wins). This finds the
+    # same words as \b\w+(?:тиме|тимуть)\b, whose letters in any case are word characters,
+    # without running \w+ through every word from every word start.
+    ("future", re.compile(r"\w(?:тиме|тимуть)\b", re.I)),
     (
         "claimed",
-        re.compile(
+        keyword_rx(
             r"\b(?:claim\w*|alleged\w*|reportedly|suggests?|purportedly|"
             r"нібито|начебто|твърди\w*|уж|якобы|утвержда\w*|предположително)\b",
             re.I,
@@ -358,10 +375,15 @@ def sentence_modality(text: str) -> str:
 
 # A trigger that is the object of "threat of", "possibility of", "to counter" names a kind of
 # event, not one that happened: "the threat of Russian drones targeting", "fending drone attacks".
-_NOT_HAPPENED = re.compile(
+_AVERTING = (
+    r"counter|countering|fend(?:ing)?(?: off)?|repel(?:ling)?|"
+    r"protect(?:ing)? (?:\w+ )?(?:from|against)|defend(?:ing)? (?:\w+ )?against|against"
+)
+# "(?:to )?" spelled out as two alternatives, since keyword_rx needs every one to start with a
+# letter; they are tried in the same order, so the matches are the same
+_NOT_HAPPENED = keyword_rx(
     r"(?:\b(?:threat|threats|possibility|possibilities|risk|danger|fear|fears|prospect|"
-    r"in case|event) of|\b(?:to )?(?:counter|countering|fend(?:ing)?(?: off)?|repel(?:ling)?|"
-    r"protect(?:ing)? (?:\w+ )?(?:from|against)|defend(?:ing)? (?:\w+ )?against|against)|"
+    rf"in case|event) of|\bto (?:{_AVERTING})|\b(?:{_AVERTING})|"
     r"загроз\w*|можливіст\w*|ризик\w*|протиді\w*|захист\w* від|відбиття|"
     r"угроз\w*|возможност\w*|риск\w*|противодейств\w*|защит\w* от|отражени\w*|"
     r"заплах\w*|възможност\w*|риск\w*|противодейств\w*|защит\w* от)"
@@ -377,10 +399,9 @@ def _is_question(text: str) -> bool:
 def sentence_events(sent: Sentence, lang: str, mentions: list[Mention]) -> list[SentenceEvent]:
     if _is_question(sent.text):
         return []  # a question asks whether something happens; it reports nothing
-    toks = tokens_of(sent.text, lang)
     per_type = [
         kept
-        for trigs in find_triggers(toks, lang)
+        for trigs in find_triggers(tokens_of(sent.text, lang), lang)
         if (kept := [t for t in trigs if not _NOT_HAPPENED.search(sent.text[: t.start][-80:])])
     ]
     if not per_type:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 import simplemma
 
@@ -14,7 +15,12 @@ _LANGS = {"en", "uk", "bg", "ru"}
 @lru_cache(maxsize=300_000)
 def lemmatise(token: str, language: str) -> str:
     """Lemma of one word, lowercased; unknown languages or words come back lowercased."""
-    low = token.lower().replace("’", "'").replace("ʼ", "'")
+    # "Drones", "drones" and "DRONES" share one simplemma call through the lowercased key.
+    return _lemma_of_lower(token.lower().replace("’", "'").replace("ʼ", "'"), language)
+
+
+@lru_cache(maxsize=300_000)
+def _lemma_of_lower(low: str, language: str) -> str:
     if language not in _LANGS:
         return low
     try:
@@ -30,7 +36,9 @@ def word_tokens(text: str) -> list[re.Match[str]]:
 def lemma_text(text: str, language: str | None) -> str:
     """Space-joined lowercased lemmas of the word tokens of ``text`` (a search column)."""
     lang = language or "en"
-    return " ".join(lemmatise(m.group(), lang) for m in _WORD_RE.finditer(text))
+    # findall gives the words without a Match object each (the pattern has no capture group),
+    # and map() calls the cached lemmatise without a Python-level loop
+    return " ".join(map(lemmatise, _WORD_RE.findall(text), repeat(lang)))
 
 
 def warm_up() -> None:

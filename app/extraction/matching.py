@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.extraction.gazetteer import Candidate, Gazetteer
-from app.extraction.gazetteer.text import token_key, tokenize
+from app.extraction.gazetteer.text import TOKEN_RE, token_key, token_spans
 from app.extraction.roles import DEM_STEMS
 from app.extraction.types import Mention, Sentence
 
@@ -78,6 +78,8 @@ _LOC_BEFORE = {
     },
     "bg": {"в", "във", "край", "около", "над", "посети", "посетил", "атакуваха"},
 }
+# a language's cues and the English ones, united once rather than per mention
+_LOC_WORDS = {lang: words | _LOC_BEFORE["en"] for lang, words in _LOC_BEFORE.items()}
 # "on"/"to" are locative only after an attack or a journey: "strike on Kyiv", "trip to Minsk",
 # not "depends on Moscow" or "appealed to Tokyo".
 _ON_AFTER = {
@@ -182,7 +184,7 @@ def _locative(prev: list[str], lang: str | None, verbs: bool = True) -> bool:
         return False
     last = words[-1]
     before = words[-2] if len(words) > 1 else ""
-    if last in _LOC_BEFORE.get(lang or "en", set()) | _LOC_BEFORE["en"]:
+    if last in _LOC_WORDS.get(lang or "en", _LOC_BEFORE["en"]):
         return verbs or last not in _VERBS
     if last == "on":
         return before in _ON_AFTER
@@ -226,35 +228,32 @@ def _shapes_ok(shapes: tuple[str, ...], surface: list[str]) -> bool:
 def _match_sentence(
     text: str, sent: Sentence, gaz: Gazetteer, lang: str | None, res: Matches
 ) -> None:
-    toks = tokenize(sent.text)
-    if not toks:
+    words = TOKEN_RE.findall(sent.text)
+    if not words:
         return
-    keys = [token_key(t) for _, _, t in toks]
+    keys = list(map(token_key, words))
     s = " " + " ".join(keys) + " "
-    starts: list[int] = []
-    pos = 1
-    for k in keys:
-        starts.append(pos)
-        pos += len(k) + 1
-    index = {p: i for i, p in enumerate(starts)}
     found: list[tuple[int, int, int]] = []  # (first token, last token, slot)
     for end_char, slot in gaz.automaton.iter(s):
-        n = len(gaz.candidates[slot][0].shapes)
-        # pattern is " k1 .. kn ": its first key starts right after the leading space
-        last_tok_end = end_char  # index of trailing space
-        i_last = _tok_ending_at(starts, keys, last_tok_end)
-        if i_last is None:
+        # pattern is " k1 .. kn ": it ends on the space after a key, and since every pattern
+        # starts with a space it spans exactly n whole keys. Keys hold no spaces, so the key
+        # that ends there is told by the spaces before it (counted only for the few hits, not
+        # mapped for every word).
+        if end_char == 0 or s[end_char] != " ":
             continue
-        i_first = i_last - n + 1
-        if i_first < 0 or starts[i_first] not in index:
+        i_last = s.count(" ", 0, end_char) - 1
+        i_first = i_last - len(gaz.candidates[slot][0].shapes) + 1
+        if i_first < 0:
             continue
         found.append((i_first, i_last, slot))
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
-    used = [False] * len(toks)
+    # offsets only for a sentence that names something (many name nothing)
+    toks = token_spans(sent.text, words) if found else []
+    used = [False] * len(words)
     for i0, i1, slot in found:
         if any(used[i0 : i1 + 1]):
             continue
-        surface = [toks[i][2] for i in range(i0, i1 + 1)]
+        surface = words[i0 : i1 + 1]
         cands = _pick(gaz.candidates[slot], surface, gaz, i0 == 0)
         if not cands:
             continue
@@ -263,21 +262,6 @@ def _match_sentence(
         start, end = sent.start + toks[i0][0], sent.start + toks[i1][1]
         _resolve(cands, toks, keys, i0, i1, sent, start, end, text, gaz, lang, res)
     _regions_together(res, sent, gaz)
-
-
-def _tok_ending_at(starts: list[int], keys: list[str], space_pos: int) -> int | None:
-    # binary search for the token whose end == space_pos
-    lo, hi = 0, len(starts) - 1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        e = starts[mid] + len(keys[mid])
-        if e == space_pos:
-            return mid
-        if e < space_pos:
-            lo = mid + 1
-        else:
-            hi = mid - 1
-    return None
 
 
 def _resolve(
@@ -298,8 +282,6 @@ def _resolve(
     place_c = [c for c in cands if c.is_place]
     surface = text[start:end]
     prev = [t for _, _, t in toks[max(0, i0 - 3) : i0]]
-    locative = _locative(prev, lang)
-    dateline = i0 == 0 and surface.isupper() and len(surface) > 3
     if actor_c:
         res.covered.append((start, end))
         actor_c = _prefer_default_lang(actor_c, gaz, lang)
@@ -327,7 +309,9 @@ def _resolve(
         else:
             res.bare_alt[(start, end)] = region_key
     metonym = gaz.metonyms.get(mention.key)
-    if metonym and not (locative or dateline):
+    # only a metonym ("Kyiv said") asks whether the name is a location or a dateline
+    dateline = i0 == 0 and surface.isupper() and len(surface) > 3
+    if metonym and not (_locative(prev, lang) or dateline):
         res.actors.append(Mention(metonym, sent.index, start, end, surface))
         return
     res.places.append(mention)

@@ -20,11 +20,13 @@ from app.extraction.types import ActorEntry, Alias, Mention, Sentence
 _LAT = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)"
 _CYR = r"(?:[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:-[А-ЯІЇЄҐ]?[а-яіїєґ]+)?)"
 # "IAF fighter pilot VK Thakur": two initials and a surname, inside running text only
+# Both runs start with a capital: the look-ahead turns every other position away in one step,
+# before the look-behinds and alternatives are tried there.
 _LAT_RUN = re.compile(
-    rf"(?<![\w-])(?:[A-Z]{{2,3}} )?{_LAT}(?: {_LAT}){{1,3}}(?![\w-])"
-    rf"|(?<=[a-z] )[A-Z]{{2}} {_LAT}(?![\w-])"
+    rf"(?=[A-Z])(?:(?<![\w-])(?:[A-Z]{{2,3}} )?{_LAT}(?: {_LAT}){{1,3}}(?![\w-])"
+    rf"|(?<=[a-z] )[A-Z]{{2}} {_LAT}(?![\w-]))"
 )
-_CYR_RUN = re.compile(rf"(?<![\w-]){_CYR}(?: {_CYR}){{1,3}}(?![\w-])")
+_CYR_RUN = re.compile(rf"(?=[А-ЯІЇЄҐ])(?<![\w-]){_CYR}(?: {_CYR}){{1,3}}(?![\w-])")
 
 _TITLES = {
     "president",

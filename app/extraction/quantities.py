@@ -6,10 +6,12 @@ event's weapon) and to the nearest outcome verb: launched / downed / jammed for 
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 
 from app.extraction.dates import month_of
+from app.extraction.keywords import keyword_rx
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.numbers import find_numbers
 
@@ -167,11 +169,11 @@ _HARM: dict[str, tuple[str, ...]] = {
         "пострада",
     ),
 }
-_SUBCOUNT = re.compile(r"\b(?:including|зокрема|у тому числі|в том числе|включително)\b", re.I)
+_SUBCOUNT = keyword_rx(r"\b(?:including|зокрема|у тому числі|в том числе|включително)\b", re.I)
 _PERCENT = re.compile(r"^\s*(?:%|per ?cent|відсот|процент)", re.I)
 _ZERO = [
     (
-        re.compile(
+        keyword_rx(
             r"\bno (?:reports? of )?(?:victims|casualties)\b|без жертв|жертв (?:немає|нет)|"
             r"няма (?:жертви|загинали)",
             re.I,
@@ -179,7 +181,7 @@ _ZERO = [
         ("killed", "injured"),
     ),
     (
-        re.compile(
+        keyword_rx(
             r"\bno (?:one|body) was (?:killed|hurt|injured)|nobody was (?:killed|hurt)|"
             r"ніхто не постраждав|никто не пострадал|няма пострадали",
             re.I,
@@ -187,7 +189,7 @@ _ZERO = [
         ("killed", "injured"),
     ),
     (
-        re.compile(
+        keyword_rx(
             r"\bno (?:injuries|injured)\b|постраждалих немає|пострадавших нет|"
             r"няма ранени",
             re.I,
@@ -195,7 +197,7 @@ _ZERO = [
         ("injured",),
     ),
     (
-        re.compile(
+        keyword_rx(
             r"\bno (?:\w+ )?(?:or material )?damage\b|material damage|руйнувань немає|"
             r"разрушений нет",
             re.I,
@@ -206,7 +208,7 @@ _ZERO = [
 
 
 # "the vehicles were put out of action", "усі вони були збиті": an outcome for every launched one
-_ALL_OF_THEM = re.compile(
+_ALL_OF_THEM = keyword_rx(
     r"\b(?:the (?:drones|missiles|vehicles|uavs|aircraft)|all of them|both of them|all (?:the )?"
     r"(?:drones|missiles|uavs)|усі|всі|обидва|обидві|все|оба|обе|всички|двата|двете)\b",
     re.I,
@@ -245,6 +247,7 @@ def sentence_quantities(
     out: dict[str, int] = {}
     low = text.lower()
     words = word_tokens(text)
+    word_starts = [w.start() for w in words]  # ascending: the words after a number by bisection
     lang = language or "en"
     sub = _SUBCOUNT.search(text)
     nums = find_numbers(text)
@@ -259,7 +262,8 @@ def sentence_quantities(
             continue
         if _PERCENT.match(text[num.end :]):
             continue
-        after = [w for w in words if w.start() >= num.end][:4]
+        first_after = bisect.bisect_left(word_starts, num.end)
+        after = words[first_after : first_after + 4]
         prev_word = _PREV_WORD.search(text, 0, num.start)
         if (after and after[0].start() - num.end <= 2 and month_of(after[0].group())) or (
             prev_word and month_of(prev_word.group(1))
@@ -270,7 +274,7 @@ def sentence_quantities(
             lw = w.group().lower()
             lem = lemmatise(w.group(), lang)
             for cat, stems in _NOUNS.items():
-                if any(lw.startswith(s) or lem.startswith(s) for s in stems):
+                if lw.startswith(stems) or lem.startswith(stems):
                     noun = cat
                     break
             if noun:

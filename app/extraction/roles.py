@@ -19,7 +19,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import ahocorasick
+
 from app.extraction.gazetteer import Gazetteer
+from app.extraction.keywords import keyword_rx
 from app.extraction.types import Mention, Sentence
 
 # adjective stems (lower case) -> ISO3; an optional possessive "Russia's" is a demonym too
@@ -93,10 +96,10 @@ _DEM_INST = re.compile(
 # "Moscow's soldiers", "Putin's troops": the institution of the possessor's country
 _POSSESSED = re.compile(rf"['’]s\s+(?:{_INST_ALT})(?![\w-])", re.I)
 # "the Russian defence and foreign ministries": two institutions behind one demonym
-_TWO_MINISTRIES = re.compile(
+_TWO_MINISTRIES = keyword_rx(
     rf"{_WB}(?P<dem>{_DEM_ALT})\s+defen[cs]e\s+and\s+foreign\s+ministries(?![\w-])", re.I
 )
-_BARE = re.compile(
+_BARE = keyword_rx(
     r"(?<![\w-])(?:the|this|that|цей|це|ця|этот|это|эта)\s+(?:"
     r"(?P<presidential_administration>presidential administration|presidential office)|"
     r"(?P<mod>defen[cs]e ministry)|(?P<mfa>foreign ministry)|(?P<ministry>ministry)|"
@@ -106,7 +109,7 @@ _BARE = re.compile(
     re.I,
 )
 # A person named by office: resolved to the last-named person whose description says so.
-_OFFICE = re.compile(
+_OFFICE = keyword_rx(
     rf"(?:{_WB}(?P<dem>{_DEM_ALT})\s+|(?<![\w-])the\s+)"
     r"(?P<office>defen[cs]e minister|foreign minister|prime minister|minister|president|leader|"
     r"head of state)(?![\w-])(?!\s+of\b)(?!\s+[A-Z])",
@@ -129,6 +132,19 @@ _PRONOUN = re.compile(
 )
 _CONTEXT_SENTENCES = 3
 DEM_STEMS = tuple({k.split("'")[0] for k in _DEMONYMS})
+
+
+def _stem_finder() -> ahocorasick.Automaton:
+    # every stem occurrence of a sentence in one pass: a find() per stem per sentence cost more
+    # than the rest of this module
+    finder = ahocorasick.Automaton()
+    for stem in DEM_STEMS:
+        finder.add_word(stem, stem)
+    finder.make_automaton()
+    return finder
+
+
+_DEM_FINDER = _stem_finder()
 _BARE_WORDS = (
     "presidential", "ministry", "military", "army", "special services", "спецслужб",
     "minister", "president", "leader", "head of state",
@@ -171,9 +187,9 @@ def find_role_mentions(
         off = sent.start
         low = sent.text.lower()
         # cheap substring checks first: most sentences name no role at all
-        dem = any(d in low for d in DEM_STEMS)
-        if dem:
-            _demonym_roles(sent, body, gaz, found, free, add)
+        dem_at = [end - len(stem) + 1 for end, stem in _DEM_FINDER.iter(low)]
+        if dem_at:
+            _demonym_roles(sent, body, gaz, found, free, add, dem_at)
         for x in by_sent.get(sent.index, ()) if "s " in low else ():
             pm = _POSSESSED.match(body, x.end, sent.end)
             inst = next((k for k in _INSTITUTIONS if pm and pm.group(k)), None)
@@ -250,6 +266,7 @@ def _demonym_roles(
     found: list[Mention],
     free: Callable[[int, int], bool],
     add: Callable[[str | None, Sentence, int, int], None],
+    dem_at: list[int],
 ) -> None:
     off = sent.start
     for m in _TWO_MINISTRIES.finditer(sent.text):
@@ -260,7 +277,7 @@ def _demonym_roles(
                 key = _ROLE_KEYS.get((c or "", inst))
                 if key in gaz.actors:
                     found.append(Mention(key, sent.index, a, b, body[a:b]))
-    for m in _dem_inst_matches(sent.text):
+    for m in _dem_inst_matches(sent.text, dem_at):
         inst = next(k for k in _INSTITUTIONS if m.group(k))
         a, b = off + m.start(), off + m.end()
         keys = []
@@ -277,17 +294,11 @@ def _demonym_roles(
                 found.append(Mention(key, sent.index, a, b, body[a:b]))
 
 
-def _dem_inst_matches(text: str) -> list[re.Match[str]]:
-    """``_DEM_INST`` tried only where a demonym starts: a scan with the whole alternation
-    costs more than the rest of this module."""
+def _dem_inst_matches(text: str, dem_at: list[int]) -> list[re.Match[str]]:
+    """``_DEM_INST`` tried only where a demonym starts (``dem_at``: where a stem occurs in the
+    lowered text): a scan with the whole alternation costs more than the rest of this module."""
     low = text.lower()
-    starts: set[int] = set()
-    for stem in DEM_STEMS:
-        i = low.find(stem)
-        while i >= 0:
-            if i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "-"):
-                starts.add(i)
-            i = low.find(stem, i + 1)
+    starts = {i for i in dem_at if i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "-")}
     out: list[re.Match[str]] = []
     end = -1
     for i in sorted(starts):

@@ -58,7 +58,10 @@ def assign_segments(
     out = []
     for s in sentences:
         p = _paragraph_of(paragraphs, s.start)
-        out.append(replace(s, segment=seg_of_par[p] if p is not None else 0))
+        segment = seg_of_par[p] if p is not None else 0
+        # most pages are one story: a sentence already in its segment is kept as it is (a
+        # dataclass replace() costs more than the rest of this stage)
+        out.append(s if s.segment == segment else replace(s, segment=segment))
     del gaz
     return out
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, exists, func
+from typing import Any
+
+from sqlalchemy import bindparam, distinct, exists, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.extraction.gazetteer import normalise_alias
@@ -16,7 +19,8 @@ from app.services.events import list_events
 from app.services.pagination import cursor_id, last_id_cursor
 
 
-def actor_public(actor: Actor) -> ActorPublic:
+def actor_public(actor: Any) -> ActorPublic:
+    """From an Actor or a Core row of ACTOR_COLUMNS."""
     assert actor.id is not None
     return ActorPublic(
         id=actor.id,
@@ -73,31 +77,60 @@ def list_actors(
     )
 
 
+_ACTOR = Actor.__table__.c  # type: ignore[attr-defined]
+_ALIAS = ActorAlias.__table__.c  # type: ignore[attr-defined]
+_MENTION = Mention.__table__.c  # type: ignore[attr-defined]
+_PART = EventParticipant.__table__.c  # type: ignore[attr-defined]
+ACTOR_COLUMNS = (
+    _ACTOR.id,
+    _ACTOR.name,
+    _ACTOR.kind,
+    _ACTOR.country,
+    _ACTOR.sector,
+    _ACTOR.wikidata_id,
+    _ACTOR.description,
+    _ACTOR.resolved,
+)
+ACTOR_BY_ID = sa_select(*ACTOR_COLUMNS).where(_ACTOR.id == bindparam("actor_id"))
+ACTOR_EXISTS = sa_select(_ACTOR.id).where(_ACTOR.id == bindparam("actor_id"))
+ACTOR_ALIASES = (
+    sa_select(_ALIAS.alias, _ALIAS.language)
+    .where(_ALIAS.actor_id == bindparam("actor_id"))
+    .order_by(_ALIAS.language, _ALIAS.alias)
+)
+# The three counts in one statement, each answered from the actor_id indexes.
+ACTOR_COUNTS = sa_select(
+    sa_select(func.count())
+    .where(_MENTION.actor_id == bindparam("actor_id"))
+    .scalar_subquery()
+    .label("mention_count"),
+    sa_select(func.count(distinct(_MENTION.article_id)))
+    .where(_MENTION.actor_id == bindparam("actor_id"))
+    .scalar_subquery()
+    .label("article_count"),
+    sa_select(func.count(distinct(_PART.event_id)))
+    .where(_PART.actor_id == bindparam("actor_id"))
+    .scalar_subquery()
+    .label("event_count"),
+)
+
+
 def get_actor(session: Session, *, actor_id: int) -> ActorDetail:
-    actor = session.get(Actor, actor_id)
+    conn = session.connection()
+    params = {"actor_id": actor_id}
+    actor = conn.execute(ACTOR_BY_ID, params).first()
     if actor is None:
         raise NotFound(f"actor {actor_id} does not exist")
-    aliases = session.exec(
-        select(ActorAlias)
-        .where(col(ActorAlias.actor_id) == actor_id)
-        .order_by(col(ActorAlias.language), col(ActorAlias.alias))
-    ).all()
-    mention_count, article_count = session.exec(
-        select(func.count(), func.count(distinct(col(Mention.article_id)))).where(
-            col(Mention.actor_id) == actor_id
-        )
-    ).one()
-    event_count = session.exec(
-        select(func.count(distinct(col(EventParticipant.event_id)))).where(
-            col(EventParticipant.actor_id) == actor_id
-        )
-    ).one()
+    counts = conn.execute(ACTOR_COUNTS, params).one()
     return ActorDetail(
-        **actor_public(actor).model_dump(),
-        aliases=[AliasPublic(alias=a.alias, language=a.language) for a in aliases],
-        article_count=article_count,
-        mention_count=mention_count,
-        event_count=event_count,
+        **dict(actor_public(actor)),
+        aliases=[
+            AliasPublic(alias=alias, language=language)
+            for alias, language in conn.execute(ACTOR_ALIASES, params)
+        ],
+        article_count=counts.article_count,
+        mention_count=counts.mention_count,
+        event_count=counts.event_count,
     )
 
 
@@ -109,6 +142,6 @@ def list_actor_events(
     cursor: str | None = None,
     role: str | None = None,
 ) -> Page[EventPublic]:
-    if session.get(Actor, actor_id) is None:
+    if session.connection().execute(ACTOR_EXISTS, {"actor_id": actor_id}).first() is None:
         raise NotFound(f"actor {actor_id} does not exist")
     return list_events(session, limit=limit, cursor=cursor, actor_id=actor_id, role=role)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -59,7 +59,7 @@ ARTICLE_FROM = Article.__table__.outerjoin(  # type: ignore[attr-defined]
 )
 
 
-def article_public(row: Any) -> ArticlePublic:
+def _article_fields(row: Any) -> dict[str, Any]:
     source = None
     if row.source_id is not None:
         source = SourcePublic(
@@ -69,17 +69,21 @@ def article_public(row: Any) -> ArticlePublic:
             country=row.source_country,
             language=row.source_language,
         )
-    return ArticlePublic(
-        id=row.id,
-        title=row.title,
-        language=row.language,
-        url=row.url,
-        published_at=row.published_at,
-        published_precision=row.published_precision,
-        source=source,
-        content_hash=row.content_hash,
-        ingested_at=row.ingested_at,
-    )
+    return {
+        "id": row.id,
+        "title": row.title,
+        "language": row.language,
+        "url": row.url,
+        "published_at": row.published_at,
+        "published_precision": row.published_precision,
+        "source": source,
+        "content_hash": row.content_hash,
+        "ingested_at": row.ingested_at,
+    }
+
+
+def article_public(row: Any) -> ArticlePublic:
+    return ArticlePublic(**_article_fields(row))
 
 
 def load_article_publics(session: Session, ids: list[int]) -> dict[int, ArticlePublic]:
@@ -131,36 +135,42 @@ def list_articles(
     )
 
 
+_M = Mention.__table__.c  # type: ignore[attr-defined]
+_MENTION_ACTOR, _MENTION_PLACE = Actor.__table__, Place.__table__  # type: ignore[attr-defined]
+ARTICLE_DETAIL = (
+    sa_select(*ARTICLE_COLUMNS, _A.body)
+    .select_from(ARTICLE_FROM)
+    .where(_A.id == bindparam("article_id"))
+)
+ARTICLE_MENTIONS = (
+    sa_select(
+        _M.id,
+        _M.actor_id,
+        _M.place_id,
+        _M.sentence_index,
+        _M.char_start,
+        _M.char_end,
+        _M.surface,
+        func.coalesce(_MENTION_ACTOR.c.name, _MENTION_PLACE.c.name, "").label("name"),
+    )
+    .select_from(
+        Mention.__table__.outerjoin(_MENTION_ACTOR, _MENTION_ACTOR.c.id == _M.actor_id).outerjoin(  # type: ignore[attr-defined]
+            _MENTION_PLACE, _MENTION_PLACE.c.id == _M.place_id
+        )
+    )
+    .where(_M.article_id == bindparam("article_id"))
+    .order_by(_M.char_start, _M.id)
+)
+
+
 def get_article(session: Session, *, article_id: int) -> ArticleDetail:
     conn = session.connection()
-    row = conn.execute(
-        sa_select(*ARTICLE_COLUMNS, _A.body).select_from(ARTICLE_FROM).where(_A.id == article_id)
-    ).first()
+    row = conn.execute(ARTICLE_DETAIL, {"article_id": article_id}).first()
     if row is None:
         raise NotFound(f"article {article_id} does not exist")
-    m = Mention.__table__.c  # type: ignore[attr-defined]
-    actor, place = Actor.__table__, Place.__table__  # type: ignore[attr-defined]
-    mentions = conn.execute(
-        sa_select(
-            m.id,
-            m.actor_id,
-            m.place_id,
-            m.sentence_index,
-            m.char_start,
-            m.char_end,
-            m.surface,
-            func.coalesce(actor.c.name, place.c.name, "").label("name"),
-        )
-        .select_from(
-            Mention.__table__.outerjoin(actor, actor.c.id == m.actor_id).outerjoin(  # type: ignore[attr-defined]
-                place, place.c.id == m.place_id
-            )
-        )
-        .where(m.article_id == article_id)
-        .order_by(m.char_start, m.id)
-    )
+    mentions = conn.execute(ARTICLE_MENTIONS, {"article_id": article_id})
     return ArticleDetail(
-        **article_public(row).model_dump(),
+        **_article_fields(row),
         body=row.body,
         mentions=[
             MentionPublic(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, exists, func
+from typing import Any
+
+from sqlalchemy import bindparam, distinct, exists, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.extraction.gazetteer import normalise_alias
@@ -15,7 +18,8 @@ from app.services.errors import NotFound
 from app.services.pagination import cursor_id, last_id_cursor
 
 
-def place_public(place: Place) -> PlacePublic:
+def place_public(place: Any) -> PlacePublic:
+    """From a Place or a Core row of PLACE_COLUMNS."""
     assert place.id is not None
     return PlacePublic(
         id=place.id,
@@ -61,26 +65,50 @@ def list_places(
     )
 
 
+_PLACE = Place.__table__.c  # type: ignore[attr-defined]
+_ALIAS = PlaceAlias.__table__.c  # type: ignore[attr-defined]
+_MENTION = Mention.__table__.c  # type: ignore[attr-defined]
+_EVENT = Event.__table__.c  # type: ignore[attr-defined]
+PLACE_BY_ID = sa_select(
+    _PLACE.id,
+    _PLACE.name,
+    _PLACE.kind,
+    _PLACE.country,
+    _PLACE.latitude,
+    _PLACE.longitude,
+    _PLACE.geonames_id,
+).where(_PLACE.id == bindparam("place_id"))
+PLACE_ALIASES = (
+    sa_select(_ALIAS.alias, _ALIAS.language)
+    .where(_ALIAS.place_id == bindparam("place_id"))
+    .order_by(_ALIAS.language, _ALIAS.alias)
+)
+PLACE_COUNTS = sa_select(
+    sa_select(func.count(distinct(_MENTION.article_id)))
+    .where(_MENTION.place_id == bindparam("place_id"))
+    .scalar_subquery()
+    .label("article_count"),
+    sa_select(func.count())
+    .select_from(Event.__table__)  # type: ignore[attr-defined]
+    .where(_EVENT.place_id == bindparam("place_id"))
+    .scalar_subquery()
+    .label("event_count"),
+)
+
+
 def get_place(session: Session, *, place_id: int) -> PlaceDetail:
-    place = session.get(Place, place_id)
+    conn = session.connection()
+    params = {"place_id": place_id}
+    place = conn.execute(PLACE_BY_ID, params).first()
     if place is None:
         raise NotFound(f"place {place_id} does not exist")
-    aliases = session.exec(
-        select(PlaceAlias)
-        .where(col(PlaceAlias.place_id) == place_id)
-        .order_by(col(PlaceAlias.language), col(PlaceAlias.alias))
-    ).all()
-    article_count = session.exec(
-        select(func.count(distinct(col(Mention.article_id)))).where(
-            col(Mention.place_id) == place_id
-        )
-    ).one()
-    event_count = session.exec(
-        select(func.count()).select_from(Event).where(col(Event.place_id) == place_id)
-    ).one()
+    counts = conn.execute(PLACE_COUNTS, params).one()
     return PlaceDetail(
-        **place_public(place).model_dump(),
-        aliases=[AliasPublic(alias=a.alias, language=a.language) for a in aliases],
-        article_count=article_count,
-        event_count=event_count,
+        **dict(place_public(place)),
+        aliases=[
+            AliasPublic(alias=alias, language=language)
+            for alias, language in conn.execute(PLACE_ALIASES, params)
+        ],
+        article_count=counts.article_count,
+        event_count=counts.event_count,
     )

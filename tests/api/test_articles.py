@@ -117,3 +117,14 @@ async def test_etag_answers_304_when_unchanged(client: httpx.AsyncClient) -> Non
     assert again.status_code == 304 and again.content == b""
     other = await client.get("/api/v1/articles", headers={"If-None-Match": '"stale"'})
     assert other.status_code == 200 and other.headers["etag"] == etag
+
+
+async def test_a_time_without_an_offset_is_utc(client: httpx.AsyncClient) -> None:
+    # It was a 500: the database layer refuses naive datetimes.
+    for name in ("published_from", "published_to"):
+        naive = await client.get("/api/v1/articles", params={name: "2000-01-01T00:00:00"})
+        utc = await client.get("/api/v1/articles", params={name: "2000-01-01T00:00:00Z"})
+        assert naive.status_code == 200, naive.text
+        assert naive.json() == utc.json()
+        search = await client.get("/api/v1/search", params={"q": "Ukraine", name: "2000-01-01"})
+        assert search.status_code == 200, search.text

@@ -2,17 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.params import MAX_ID, ActorKind, Country, Cursor, Limit, Role
 from app.api.problems import problem_responses
-from app.db import SessionDep
+from app.api.reads import adapter, cached_read_json
 from app.schemas.actors import ActorDetail, ActorPublic
 from app.schemas.common import Page
 from app.schemas.events import EventPublic
 from app.services import actors
 
 router = APIRouter(prefix="/actors", tags=["actors"])
+ACTOR_PAGE = adapter(Page[ActorPublic])
+ACTOR_DETAIL = adapter(ActorDetail)
+EVENT_PAGE = adapter(Page[EventPublic])
 
 
 @router.get(
@@ -23,8 +26,8 @@ router = APIRouter(prefix="/actors", tags=["actors"])
     response_model=Page[ActorPublic],
     responses=problem_responses(422),
 )
-def list_actors(
-    session: SessionDep,
+async def list_actors(
+    request: Request,
     limit: Limit = 20,
     cursor: Cursor = None,
     kind: Annotated[ActorKind | None, Query()] = None,
@@ -40,9 +43,17 @@ def list_actors(
             examples=["Selenskyj"],
         ),
     ] = None,
-) -> Page[ActorPublic]:
-    return actors.list_actors(
-        session, limit=limit, cursor=cursor, kind=kind, country=country, name=name, q=q
+) -> Response:
+    return await cached_read_json(
+        request,
+        ACTOR_PAGE,
+        actors.list_actors,
+        limit=limit,
+        cursor=cursor,
+        kind=kind,
+        country=country,
+        name=name,
+        q=q,
     )
 
 
@@ -52,8 +63,8 @@ def list_actors(
     response_model=ActorDetail,
     responses=problem_responses(404, 422),
 )
-def get_actor(session: SessionDep, actor_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> ActorDetail:
-    return actors.get_actor(session, actor_id=actor_id)
+async def get_actor(request: Request, actor_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    return await cached_read_json(request, ACTOR_DETAIL, actors.get_actor, actor_id=actor_id)
 
 
 @router.get(
@@ -62,13 +73,19 @@ def get_actor(session: SessionDep, actor_id: Annotated[int, Path(ge=1, le=MAX_ID
     response_model=Page[EventPublic],
     responses=problem_responses(404, 422),
 )
-def list_actor_events(
-    session: SessionDep,
+async def list_actor_events(
+    request: Request,
     actor_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     limit: Limit = 20,
     cursor: Cursor = None,
     role: Role = None,
-) -> Page[EventPublic]:
-    return actors.list_actor_events(
-        session, actor_id=actor_id, limit=limit, cursor=cursor, role=role
+) -> Response:
+    return await cached_read_json(
+        request,
+        EVENT_PAGE,
+        actors.list_actor_events,
+        actor_id=actor_id,
+        limit=limit,
+        cursor=cursor,
+        role=role,
     )

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.auth import WriteKey
 from app.api.params import MAX_ID, Cursor, IsoDateTime, Language, Limit
 from app.api.problems import problem_responses
+from app.api.reads import adapter, cached_read_json
 from app.config import Settings
 from app.db import SessionDep
 from app.schemas.articles import ArticleCreate, ArticleDetail, ArticlePublic, BatchResult
@@ -17,6 +18,8 @@ from app.services.batch import article_input
 from app.services.errors import UnsupportedMediaType
 
 router = APIRouter(prefix="/articles", tags=["articles"])
+ARTICLE_PAGE = adapter(Page[ArticlePublic])
+ARTICLE_DETAIL = adapter(ArticleDetail)
 
 
 @router.get(
@@ -25,8 +28,8 @@ router = APIRouter(prefix="/articles", tags=["articles"])
     response_model=Page[ArticlePublic],
     responses=problem_responses(422),
 )
-def list_articles(
-    session: SessionDep,
+async def list_articles(
+    request: Request,
     limit: Limit = 20,
     cursor: Cursor = None,
     language: Language = None,
@@ -41,9 +44,11 @@ def list_articles(
     q: Annotated[
         str | None, Query(min_length=1, max_length=500, description="Full-text filter")
     ] = None,
-) -> Page[ArticlePublic]:
-    return articles.list_articles(
-        session,
+) -> Response:
+    return await cached_read_json(
+        request,
+        ARTICLE_PAGE,
+        articles.list_articles,
         limit=limit,
         cursor=cursor,
         language=language,
@@ -61,10 +66,12 @@ def list_articles(
     response_model=ArticleDetail,
     responses=problem_responses(404, 422),
 )
-def get_article(
-    session: SessionDep, article_id: Annotated[int, Path(ge=1, le=MAX_ID)]
-) -> ArticleDetail:
-    return articles.get_article(session, article_id=article_id)
+async def get_article(
+    request: Request, article_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Response:
+    return await cached_read_json(
+        request, ARTICLE_DETAIL, articles.get_article, article_id=article_id
+    )
 
 
 # --- writes ---------------------------------------------------------------------------------

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from app.api.params import Limit
 from app.api.problems import problem_responses
-from app.db import SessionDep
+from app.api.reads import adapter, read_json
 from app.schemas.changes import ChangePage
 from app.services import changes
 
 router = APIRouter(prefix="/changes", tags=["changes"])
+CHANGE_PAGE = adapter(ChangePage)
 
 
 @router.get(
@@ -22,13 +23,15 @@ router = APIRouter(prefix="/changes", tags=["changes"])
     response_model=ChangePage,
     responses=problem_responses(422),
 )
-def list_changes(
-    session: SessionDep,
+async def list_changes(
+    request: Request,
     since: Annotated[
         str | None,
         Query(max_length=512, description="The next_cursor of the previous page"),
     ] = None,
     limit: Limit = 100,
     entity: Annotated[Literal["article", "event"] | None, Query()] = None,
-) -> ChangePage:
-    return changes.list_changes(session, limit=limit, since=since, entity=entity)
+) -> Response:
+    return await read_json(
+        request, CHANGE_PAGE, changes.list_changes, limit=limit, since=since, entity=entity
+    )

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.params import MAX_ID, Cursor, EventType, IsoDate, Language, Limit, Role
 from app.api.problems import problem_responses
-from app.db import SessionDep
+from app.api.reads import adapter, cached_read_json
 from app.schemas.common import Page
 from app.schemas.events import EventDetail, EventPublic
 from app.services import events
 
 router = APIRouter(prefix="/events", tags=["events"])
+EVENT_PAGE = adapter(Page[EventPublic])
+EVENT_DETAIL = adapter(EventDetail)
 
 
 @router.get(
@@ -20,8 +22,8 @@ router = APIRouter(prefix="/events", tags=["events"])
     response_model=Page[EventPublic],
     responses=problem_responses(422),
 )
-def list_events(
-    session: SessionDep,
+async def list_events(
+    request: Request,
     limit: Limit = 20,
     cursor: Cursor = None,
     type: Annotated[EventType | None, Query(description="PLOVER event type")] = None,
@@ -32,9 +34,11 @@ def list_events(
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
     language: Language = None,
-) -> Page[EventPublic]:
-    return events.list_events(
-        session,
+) -> Response:
+    return await cached_read_json(
+        request,
+        EVENT_PAGE,
+        events.list_events,
         limit=limit,
         cursor=cursor,
         type=type,
@@ -54,5 +58,5 @@ def list_events(
     response_model=EventDetail,
     responses=problem_responses(404, 422),
 )
-def get_event(session: SessionDep, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> EventDetail:
-    return events.get_event(session, event_id=event_id)
+async def get_event(request: Request, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    return await cached_read_json(request, EVENT_DETAIL, events.get_event, event_id=event_id)

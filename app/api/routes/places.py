@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.params import MAX_ID, Country, Cursor, Limit
 from app.api.problems import problem_responses
-from app.db import SessionDep
+from app.api.reads import adapter, cached_read_json
 from app.schemas.common import Page
 from app.schemas.places import PlaceDetail, PlacePublic
 from app.services import places
 
 router = APIRouter(prefix="/places", tags=["places"])
+PLACE_PAGE = adapter(Page[PlacePublic])
+PLACE_DETAIL = adapter(PlaceDetail)
 
 
 @router.get(
@@ -20,16 +22,23 @@ router = APIRouter(prefix="/places", tags=["places"])
     response_model=Page[PlacePublic],
     responses=problem_responses(422),
 )
-def list_places(
-    session: SessionDep,
+async def list_places(
+    request: Request,
     limit: Limit = 20,
     cursor: Cursor = None,
     kind: Annotated[str | None, Query(max_length=20, examples=["city"])] = None,
     country: Country = None,
     name: Annotated[str | None, Query(min_length=1, max_length=200, examples=["Харк"])] = None,
-) -> Page[PlacePublic]:
-    return places.list_places(
-        session, limit=limit, cursor=cursor, kind=kind, country=country, name=name
+) -> Response:
+    return await cached_read_json(
+        request,
+        PLACE_PAGE,
+        places.list_places,
+        limit=limit,
+        cursor=cursor,
+        kind=kind,
+        country=country,
+        name=name,
     )
 
 
@@ -39,5 +48,5 @@ def list_places(
     response_model=PlaceDetail,
     responses=problem_responses(404, 422),
 )
-def get_place(session: SessionDep, place_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> PlaceDetail:
-    return places.get_place(session, place_id=place_id)
+async def get_place(request: Request, place_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    return await cached_read_json(request, PLACE_DETAIL, places.get_place, place_id=place_id)

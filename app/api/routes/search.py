@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from app.api.params import (
     MAX_ID,
@@ -16,7 +16,7 @@ from app.api.params import (
     SearchText,
 )
 from app.api.problems import problem_responses
-from app.db import SessionDep
+from app.api.reads import adapter, read_json
 from app.schemas.common import Page
 from app.schemas.search import EventSearchHit, SearchPage
 from app.search.base import FACET_NAMES, ArticleFilters, EventFilters, Sort
@@ -26,6 +26,8 @@ _FACET = "(" + "|".join(FACET_NAMES) + ")"
 FACETS_PATTERN = rf"^\s*{_FACET}\s*(,\s*{_FACET}\s*)*$"
 
 router = APIRouter(prefix="/search", tags=["search"])
+SEARCH_PAGE = adapter(SearchPage)
+EVENT_HIT_PAGE = adapter(Page[EventSearchHit])
 
 QUERY_LANGUAGE = (
     'Query language (`syntax=web`, the default): words must all match; `"quoted phrase"`; '
@@ -52,8 +54,8 @@ ExpandParam = Annotated[
     response_model=SearchPage,
     responses=problem_responses(400, 422),
 )
-def search_articles(
-    session: SessionDep,
+async def search_articles(
+    request: Request,
     q: SearchText,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -75,15 +77,17 @@ def search_articles(
             examples=["language,month"],
         ),
     ] = None,
-) -> SearchPage:
+) -> Response:
     filters = ArticleFilters(
         language=language,
         source=source,
         published_from=published_from,
         published_to=published_to,
     )
-    return search.search_articles(
-        session,
+    return await read_json(
+        request,
+        SEARCH_PAGE,
+        search.search_articles,
         q=q,
         limit=limit,
         cursor=cursor,
@@ -102,8 +106,8 @@ def search_articles(
     response_model=Page[EventSearchHit],
     responses=problem_responses(400, 422),
 )
-def search_events(
-    session: SessionDep,
+async def search_events(
+    request: Request,
     q: SearchText,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -117,7 +121,7 @@ def search_events(
     language: Language = None,
     syntax: SyntaxParam = "web",
     expand: ExpandParam = True,
-) -> Page[EventSearchHit]:
+) -> Response:
     filters = EventFilters(
         type=type,
         mode=mode,
@@ -128,6 +132,14 @@ def search_events(
         date_to=date_to,
         language=language,
     )
-    return search.search_events(
-        session, q=q, limit=limit, cursor=cursor, filters=filters, syntax=syntax, expand=expand
+    return await read_json(
+        request,
+        EVENT_HIT_PAGE,
+        search.search_events,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+        filters=filters,
+        syntax=syntax,
+        expand=expand,
     )

@@ -15,6 +15,7 @@ TOKEN_RE = re.compile(r"[^\W_]+")
 _CYR_RE = re.compile(r"[\u0400-\u04ff]")
 _APOSTROPHES = str.maketrans({c: "" for c in "'’ʼ‘`´′"})
 _WS_RE = re.compile(r"\s+")
+_ASCII_RE = re.compile(r"[\x00-\x7f]")
 
 # Case/number endings of uk, ru and bg nouns and adjectives, longest first. Stripping the longest
 # ending that leaves a stem of 3+ letters is crude but symmetric (text and aliases alike).
@@ -74,12 +75,23 @@ _SUFFIXES = sorted(
     reverse=True,
 )
 _BG_ARTICLES = ("ът", "ят", "та", "то", "те")
+# The same endings by length, longest first: one set look-up per length instead of a scan of
+# every ending (two endings of one length cannot both end a word, so the order within is moot).
+_SUFFIXES_BY_LEN = [
+    (n, frozenset(x for x in _SUFFIXES if len(x) == n))
+    for n in sorted({len(x) for x in _SUFFIXES}, reverse=True)
+]
 
 
 def strip_accents(s: str) -> str:
     """Drop diacritics from Latin letters only: Cyrillic й/ї are letters, not accented и/і."""
+    nfd = unicodedata.normalize("NFD", s)
+    # Only a mark right after an ASCII letter goes: with no ASCII (most Cyrillic words) or
+    # nothing but ASCII (no marks at all) there is nothing to drop, so skip the per-letter loop.
+    if nfd.isascii() or not _ASCII_RE.search(nfd):
+        return unicodedata.normalize("NFC", nfd).replace("ё", "е").replace("Ё", "Е")
     out: list[str] = []
-    for ch in unicodedata.normalize("NFD", s):
+    for ch in nfd:
         if unicodedata.combining(ch):
             prev = out[-1] if out else ""
             if prev and prev.isascii():
@@ -108,14 +120,31 @@ def token_key(token: str) -> str:
         t = t[:-2]
     if t.endswith("ией"):  # ru instrumental of -ия names (Россией)
         return t[:-2]
-    for suf in _SUFFIXES:
-        if t.endswith(suf) and len(t) - len(suf) >= 3:
-            return t[: -len(suf)]
+    for n, endings in _SUFFIXES_BY_LEN:
+        if len(t) - n >= 3 and t[-n:] in endings:
+            return t[:-n]
     return t
 
 
 def tokenize(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
+    return token_spans(text, TOKEN_RE.findall(text))
+
+
+def token_spans(text: str, tokens: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, token) for ``tokens``, the TOKEN_RE.findall of ``text``.
+
+    findall + find beats a Match object per token. Tokens are maximal runs of word characters,
+    so only non-word characters lie between one token's end and the next one's start, and the
+    next token cannot occur there: find() lands on its start."""
+    out = []
+    pos = 0
+    find = text.find
+    for tok in tokens:
+        pos = find(tok, pos)
+        end = pos + len(tok)
+        out.append((pos, end, tok))
+        pos = end
+    return out
 
 
 def shape(token: str) -> str:

@@ -1,0 +1,86 @@
+"""Read endpoints answer in one thread-pool hop.
+
+A plain `def` route with a `yield` session dependency costs FastAPI four hops into the thread pool
+(dependency enter, endpoint, response_model validation, dependency exit), and every hop is a GIL
+handover that 32 concurrent clients turn into a convoy. Here the service runs in its own session
+and its result is serialised to JSON bytes in the same worker thread; the route returns those bytes
+as a Response, which FastAPI sends as they are. The route keeps `response_model=` in its decorator,
+so the OpenAPI document does not change, and the bytes come from the same pydantic serialiser
+FastAPI would have used (TypeAdapter.dump_json of the service's own typed result).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from fastapi import Request, Response
+from pydantic import TypeAdapter
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.api.cache import ReadCache, change_feed_position
+from app.db import engine_from_request
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class JSONBytes(Response):
+    """A body that is JSON already."""
+
+    media_type = "application/json"
+
+
+def adapter(shape: Any) -> TypeAdapter[Any]:
+    """The serialiser for a response_model, built once at import time."""
+    return TypeAdapter(shape)
+
+
+async def read_json(
+    request: Request,
+    shape: TypeAdapter[T],
+    service: Callable[Concatenate[Session, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Response:
+    """Run a read service and answer with its result, uncached."""
+    engine = engine_from_request(request)
+
+    def answer() -> bytes:
+        with Session(engine, expire_on_commit=False) as session:
+            return shape.dump_json(service(session, *args, **kwargs))
+
+    return JSONBytes(await run_in_threadpool(answer))
+
+
+async def cached_read_json(
+    request: Request,
+    shape: TypeAdapter[T],
+    service: Callable[Concatenate[Session, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Response:
+    """As read_json, through the app's ReadCache (app/api/cache.py says why that is safe). The
+    answer depends on the URL only (path and query string): headers select nothing here, and the
+    key check ran before, as a dependency."""
+    engine = engine_from_request(request)
+    cache: ReadCache | None = getattr(request.app.state, "read_cache", None)
+    key = (request.scope["path"], request.scope["query_string"])
+    hit = cache.get_on_loop(key) if cache is not None else None
+    if hit is not None:
+        return JSONBytes(hit)
+
+    def answer() -> bytes:
+        with Session(engine, expire_on_commit=False) as session:
+            if cache is None:
+                return shape.dump_json(service(session, *args, **kwargs))
+            # The position and the answer come from one read transaction.
+            position = change_feed_position(session.connection())
+            body = cache.get(position, key)
+            if body is None:
+                body = shape.dump_json(service(session, *args, **kwargs))
+                cache.put(position, key, body)
+            return body
+
+    return JSONBytes(await run_in_threadpool(answer))
