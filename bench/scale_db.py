@@ -7,8 +7,8 @@ What is real and what is replicated:
 - Articles: `bench/corpus.py` articles (n, seed), with the lemma column computed by the same
   `lemma_text()` as ingest, inserted through the migrated schema with its FTS5 triggers.
 - Actors and places: every entity the real extractor finds in ../shared/corpus (run through
-  `prepare_article`, published at REFERENCE_DAY), stored through `upsert_entities` with all their
-  aliases.
+  `prepare_article`, published at REFERENCE_DAY), stored through `upsert_entities_many` with all
+  their aliases.
 - Mentions: each one-word alias of those entities found in a generated article's text (real
   offsets into its body).
 - Events: generated article i carries the events the real extractor found in corpus article
@@ -48,7 +48,7 @@ from app.extraction.sentences import split_sentences  # noqa: E402
 from app.extraction.types import Extraction  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.services.ingest import ArticleInput, parse_published  # noqa: E402
-from app.services.store import event_signature, upsert_entities  # noqa: E402
+from app.services.store import event_signature, upsert_entities_many  # noqa: E402
 from bench.corpus import generate  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -87,13 +87,14 @@ def templates() -> list[Extraction]:
 def store_entities(url: str, extractions: list[Extraction]) -> tuple[dict[str, int], ...]:
     """Actors and places through the ingest path's own upsert; returns key -> id maps."""
     engine = make_engine(url)
-    actor_ids: dict[str, int] = {}
-    place_ids: dict[str, int] = {}
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with engine.begin() as conn:
-        for ex in extractions:
-            actor_ids |= upsert_entities(conn, "actor", ex.actors, ex, ex.language, now)
-            place_ids |= upsert_entities(conn, "place", ex.places, ex, ex.language, now)
+        actor_ids = upsert_entities_many(
+            conn, "actor", [(ex.actors, ex, ex.language) for ex in extractions], now
+        )
+        place_ids = upsert_entities_many(
+            conn, "place", [(ex.places, ex, ex.language) for ex in extractions], now
+        )
         for kind in ("actor", "place"):
             rows = conn.exec_driver_sql(f"SELECT {kind}_id, alias FROM {kind}_alias").all()
             for entity_id, alias in rows:

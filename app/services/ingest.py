@@ -145,17 +145,8 @@ def find_existing(
     session_or_conn: Session | Connection, *, normalised: str, url: str | None = None
 ) -> int | None:
     """The stored article with this normalised text, or else with this canonical url."""
-    article = table(Article)
     conn = session_or_conn.connection() if isinstance(session_or_conn, Session) else session_or_conn
-    cond = article.c.content_hash == content_hash(normalised)
-    if url:
-        cond = or_(cond, article.c.url == url)
-    # Prefer the text match, then the oldest article, so answers are stable.
-    digest = content_hash(normalised)
-    rows = conn.execute(select(article.c.id, article.c.content_hash).where(cond)).all()
-    if not rows:
-        return None
-    return min((row[1] != digest, int(row[0])) for row in rows)[1]
+    return existing_ids(conn, [(normalised, url)])[0]
 
 
 def extraction_date(published_at: dt.datetime | None) -> dt.date | None:
@@ -261,7 +252,8 @@ def store_prepared_batch(conn: Connection, batch: list[PreparedArticle]) -> list
 
 
 def existing_ids(conn: Connection, keys: list[tuple[str, str | None]]) -> list[int | None]:
-    """find_existing for many (normalised text, canonical url) pairs in one query."""
+    """The stored article for each (normalised text, canonical url) pair, in one query: the text
+    match first, then the oldest article, so answers are stable."""
     digests = [content_hash(text_) for text_, _ in keys]
     stored = _stored_keys(conn, digests, [url for _, url in keys])
     answers: list[int | None] = []

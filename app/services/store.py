@@ -90,18 +90,6 @@ def _insert_ignore_stmt(dialect: str, target: Table, conflict: tuple[str, ...]) 
     raise NotImplementedError(dialect)
 
 
-def upsert_entities(
-    conn: Connection,
-    kind: str,
-    entries: dict[str, ActorEntry] | dict[str, PlaceEntry],
-    extraction: Extraction,
-    language: str | None,
-    now: dt.datetime,
-) -> dict[str, int]:
-    """Actors or places of one article by their stable key (see upsert_entities_many)."""
-    return upsert_entities_many(conn, kind, [(entries, extraction, language)], now)
-
-
 EntitySource = tuple[
     dict[str, ActorEntry] | dict[str, PlaceEntry], Extraction, str | None
 ]  # (entries, extraction, article language)
