@@ -4,19 +4,25 @@ FTS5 computes bm25 for every matching row before it can sort (~2 µs a row, and 
 phrase's hits per statement for the idf), so `Ukraine`, found in 90 % of 100,000 articles, costs
 hundreds of milliseconds however small the page. bm25 of a query is a sum over its phrases:
 idf(phrase) x a saturating function of the phrase's weighted frequency in the row. So each
-phrase's best rows, with their contribution, can be kept in a short list (migration 0006) and a
-query's best rows found by adding up the lists of its phrases: the rows that lead the sum lead at
-least one list. Rows added after a list was built are scored live, so new articles rank at once.
+phrase's rows, with their contribution, are kept in a list (migration 0006): all of them for a
+phrase in at most COMPLETE articles, the best LIST_SIZE for a head phrase. A query's candidates
+are the rows on its phrases' lists, scored by adding up their contributions; what a head phrase
+adds to a row below its list's cut is computed for the POOL rows most likely to lead
+(app/search/rescore.py), so the top of the ranking is bm25's own. Rows added after a list was
+built are scored live, so new articles rank at once. AND and NOT queries with at most MATCH_SET
+matches rank them all instead: most rows on the lists do not match them.
 
 A list is built the first time a phrase is needed and shared through the database;
 `refresh_impacts` rebuilds them all (and, with `discover`, every frequent word), as
 `conflictkb reindex` and a schedule should. tests/search/test_bounded_rank.py checks that the
-top ten agree with full bm25 over a query mix of head words.
+top ten agree with full bm25 over a query mix of head words, tests/search/test_rescore.py that
+the computed contributions are bm25's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -27,14 +33,21 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.config import get_settings
+from app.search import rescore
 from app.search.expand import Plan
 from app.search.query import Query, quote_fts5
 
-# Rows kept per phrase. A row outside a list contributes at most that list's last score, so
-# longer lists only matter for rows that lead no list and still reach the top ten.
+# Rows kept per phrase in more than COMPLETE articles (a head phrase). A row outside such a list
+# contributes at most the list's last score, and what it does contribute is computed for the
+# POOL best candidates (app/search/rescore.py).
 LIST_SIZE = 500
-# Best rows (by partial sum) whose missing contributions are bounded by probing; see below.
-REFINE = 100
+# A phrase in at most this many articles keeps all of them: a row missing from its list does not
+# hold it, so only head phrases (idf small, contributions close together) leave gaps to fill.
+COMPLETE = 10_000
+# Candidates whose missing head-phrase contributions are computed before ranking.
+POOL = 100
+# An AND or NOT query with at most this many matches has them all ranked by bm25().
+MATCH_SET = 10_000
 # bm25() column weights: title, body, lemmas. Exact words outrank lemma-only matches.
 WEIGHTS = "10.0, 1.0, 0.5"
 EXACT_COLUMNS = "{title body}"
@@ -91,10 +104,14 @@ class Candidates:
 
     scores: dict[int, float]
     ordered: tuple[tuple[int, float], ...]
+    complete: bool = False  # every match up to hwm, each with its exact score
 
 
 _lock = threading.Lock()
-_memory: dict[tuple[str, str], ImpactList] = {}
+# Lists by (database, phrase), the least recently used dropped past _MEMORY_ROWS rows (~100
+# bytes each): complete lists hold up to COMPLETE rows.
+_MEMORY_ROWS = 400_000
+_memory: OrderedDict[tuple[str, str], ImpactList] = OrderedDict()
 # Candidates per (database, phrases, hwm, the lists' stamps): a repeated query (the next page,
 # the same query from another client) skips the summing and the refine probes. Bounded by rows
 # held (~150 bytes each, so ~30 MB), the least recently used going first.
@@ -103,15 +120,27 @@ _candidates: OrderedDict[tuple[object, ...], Candidates] = OrderedDict()
 _candidate_rows = 0
 
 
-def _build(conn: Connection, p: Phrase, max_id: int, size: int | None = None) -> ImpactList:
+def _build(conn: Connection, p: Phrase, max_id: int) -> ImpactList:
+    count = (
+        "SELECT count(*) FROM (SELECT rowid FROM article_fts "
+        "WHERE article_fts MATCH :m AND rowid <= :hwm LIMIT :cap)"
+    )
+    found = conn.execute(text(count), {"m": p.match, "hwm": max_id, "cap": COMPLETE + 1})
+    matches = int(found.scalar_one())
     sql = (
         f"SELECT rowid, bm25(article_fts, {WEIGHTS}) AS r FROM article_fts "
         "WHERE article_fts MATCH :m AND rowid <= :hwm ORDER BY r, rowid LIMIT :k"
     )
-    params = {"m": p.match, "hwm": max_id, "k": size or LIST_SIZE}
+    params = {"m": p.match, "hwm": max_id, "k": matches if matches <= COMPLETE else LIST_SIZE}
     rows = conn.execute(text(sql), params).all()
     stamp = dt.datetime.now(dt.UTC).isoformat()
     return ImpactList(max_id, tuple((int(i), float(s)) for i, s in rows), stamp)
+
+
+def complete(found: ImpactList) -> bool:
+    """Every row holding the phrase (up to max_id) is on the list. A complete list of exactly
+    LIST_SIZE rows is taken for a head list: that only costs a re-score."""
+    return len(found.rows) != LIST_SIZE
 
 
 def _store(conn: Connection, key: str, found: ImpactList) -> None:
@@ -172,70 +201,127 @@ def load_lists(session: Session, phrases: list[Phrase], hwm: int) -> dict[Phrase
         elif cached is not None:
             out[p] = cached
     if stale:
-        marks = ", ".join(f":s{i}" for i in range(len(stale)))
-        rows: dict[str, list[tuple[int, float]]] = {k: [] for k in stale}
-        for key, article_id, score in conn.execute(
-            text(f"SELECT phrase, article_id, score FROM search_impact WHERE phrase IN ({marks})"),
-            {f"s{i}": k for i, k in enumerate(stale)},
-        ):
-            rows[key].append((int(article_id), float(score)))
+        marks = ", ".join("?" for _ in stale)
+        rows: dict[str, list[tuple[float, int]]] = {k: [] for k in stale}
+        # The driver's cursor: complete lists hold up to COMPLETE rows, and a Result row costs
+        # ~8 µs where a tuple costs ~0.3.
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        found_rows = raw.execute(
+            f"SELECT phrase, score, article_id FROM search_impact WHERE phrase IN ({marks})", stale
+        ).fetchall()
+        for key, score, article_id in found_rows:
+            rows[key].append((score, article_id))
         for key in stale:
             max_id, stamp = stored[key]
-            found = ImpactList(max_id, tuple(sorted(rows[key], key=lambda r: r[1])), stamp)
-            out[keys[key]] = _memory[(url, key)] = found
+            best_first = tuple((i, s) for s, i in sorted(rows[key]))
+            found = ImpactList(max_id, best_first, stamp)
+            out[keys[key]] = found
+            _remember((url, key), found)
     for key, p in keys.items():
         if p not in out:
             found = _build(conn, p, hwm)
-            with _lock:
-                _memory[(url, key)] = found
+            _remember((url, key), found)
             _persist(conn.engine, key, found)
             out[p] = found
     return out
 
 
-def candidates(session: Session, phrases: list[Phrase], hwm: int) -> Candidates:
+def _remember(key: tuple[str, str], found: ImpactList) -> None:
+    with _lock:
+        _memory[key] = found
+        _memory.move_to_end(key)
+        rows = sum(len(f.rows) for f in _memory.values())
+        while rows > _MEMORY_ROWS and len(_memory) > 1:
+            rows -= len(_memory.popitem(last=False)[1].rows)
+
+
+def candidates(
+    session: Session, phrases: list[Phrase], hwm: int, *, match: str | None = None
+) -> Candidates:
     """candidate_scores() with its rank order, from this process's cache when the lists and
-    `hwm` are the ones it was computed for."""
+    `hwm` are the ones it was computed for.
+
+    With `match` (a query that is not an OR of its terms: most rows on the lists do not match
+    it, and its rows can lead on head words alone), a query with at most MATCH_SET matches
+    ranks them all by bm25() instead: the idf walks cost about what a bounded ranking would,
+    once per `hwm`, and the order is exact."""
+    url = str(session.connection().engine.url)
+    if match is not None:
+        key: tuple[object, ...] = (url, hwm, match, MATCH_SET)
+        found = _cached(key)
+        if found is None:
+            found = _all_matches(session, match, hwm)
+            if found is not None:
+                _keep(key, found)
+        if found is not None:
+            return found
     lists = load_lists(session, phrases, hwm)
     key = (
-        str(session.connection().engine.url),
+        url,
         hwm,
         LIST_SIZE,
-        REFINE,
+        COMPLETE,
+        POOL,
         tuple((p.key, f.max_id, f.stamp, len(f.rows)) for p, f in lists.items()),
     )
-    found = _candidates.get(key)
-    if found is not None:
-        with _lock:
-            if key in _candidates:
-                _candidates.move_to_end(key)
+    found = _cached(key)
+    if found is None:
+        scores = candidate_scores(session, phrases, hwm, lists=lists)
+        found = Candidates(scores, _ranked(scores))
+        _keep(key, found)
+    return found
+
+
+def _ranked(scores: dict[int, float]) -> tuple[tuple[int, float], ...]:
+    return tuple((i, s) for s, i in sorted((s, i) for i, s in scores.items()))
+
+
+def _cached(key: tuple[object, ...]) -> Candidates | None:
+    with _lock:
+        found = _candidates.get(key)
+        if found is not None:
+            _candidates.move_to_end(key)
         return found
-    scores = candidate_scores(session, phrases, hwm, lists=lists)
-    found = Candidates(scores, tuple(sorted(scores.items(), key=lambda kv: (kv[1], kv[0]))))
+
+
+def _keep(key: tuple[object, ...], found: Candidates) -> None:
     global _candidate_rows
     with _lock:
         if key not in _candidates:
             _candidates[key] = found
-            _candidate_rows += len(scores)
+            _candidate_rows += len(found.scores)
         while _candidate_rows > _CANDIDATE_ROWS and len(_candidates) > 1:
             _candidate_rows -= len(_candidates.popitem(last=False)[1].scores)
-    return found
+
+
+def _all_matches(session: Session, match: str, hwm: int) -> Candidates | None:
+    conn = session.connection()
+    count = (
+        "SELECT count(*) FROM (SELECT rowid FROM article_fts "
+        "WHERE article_fts MATCH :m AND rowid <= :hwm LIMIT :cap)"
+    )
+    params = {"m": match, "hwm": hwm, "cap": MATCH_SET + 1}
+    if int(conn.execute(text(count), params).scalar_one()) > MATCH_SET:
+        return None
+    sql = (
+        f"SELECT rowid, bm25(article_fts, {WEIGHTS}) FROM article_fts "
+        "WHERE article_fts MATCH :m AND rowid <= :hwm"
+    )
+    scores = {int(i): float(s) for i, s in conn.execute(text(sql), {"m": match, "hwm": hwm})}
+    return Candidates(scores, _ranked(scores), complete=True)
 
 
 def candidate_scores(
     session: Session,
     phrases: list[Phrase],
     hwm: int,
-    refine: int | None = None,
     *,
     lists: dict[Phrase, ImpactList] | None = None,
 ) -> dict[int, float]:
     """Article id -> summed bm25 contributions (lower is better), over the phrases' lists and
-    the rows added since each list was built, up to article id `hwm`.
-
-    A row missing from a full list may still hold that phrase, just below the list's last score;
-    the best `refine` rows by partial sum are probed for each such phrase (a seek per row, no
-    bm25) and credited with that last score, the most the phrase can add to them."""
+    the rows added since each list was built, up to article id `hwm`; exact for the POOL rows
+    most likely to lead, a partial sum (a lower bound of the relevance) for the rest."""
     conn = session.connection()
     if lists is None:
         lists = load_lists(session, phrases, hwm)
@@ -252,24 +338,40 @@ def candidate_scores(
             params = {"m": p.match, "lo": found.max_id, "hwm": hwm}
             for article_id, score in conn.execute(text(sql), params):
                 scores[int(article_id)] = scores.get(int(article_id), 0.0) + float(score)
-    top = sorted(scores, key=lambda i: (scores[i], i))[: refine or REFINE]
-    for p, found in lists.items():
-        if len(found.rows) < LIST_SIZE:
-            continue  # the whole match set: a row missing from it does not hold the phrase
-        listed = {i for i, _ in found.rows}
-        unknown = [i for i in top if i not in listed and i <= found.max_id]
-        if not unknown:
-            continue
-        ids = ", ".join(str(i) for i in unknown)
-        sql = f"SELECT rowid FROM article_fts WHERE article_fts MATCH :m AND rowid IN ({ids})"
-        for (article_id,) in conn.execute(text(sql), {"m": p.match}):
-            scores[int(article_id)] += found.rows[-1][1]
+    heads = {p: f for p, f in lists.items() if f.rows and not complete(f)}
+    if heads and scores:
+        _fill_gaps(conn, scores, heads)
     return scores
 
 
-def refresh_impacts(
-    session: Session, *, discover: bool = False, min_docs: int = 2000, size: int | None = None
-) -> int:
+def _fill_gaps(conn: Connection, scores: dict[int, float], heads: dict[Phrase, ImpactList]) -> None:
+    """Adds, for the POOL rows with the best optimistic bound (each head phrase a row is not
+    listed for credited with its list's last score, the most it can add), what the head phrases
+    they are not listed for really contribute."""
+    listed = {p: {i for i, _ in f.rows} for p, f in heads.items()}
+    credit = sum(f.rows[-1][1] for f in heads.values())
+    bound = {i: s + credit for i, s in scores.items()}
+    newest = min(f.max_id for f in heads.values())
+    live = [i for i in scores if i > newest]
+    for p, found in heads.items():
+        last = found.rows[-1][1]
+        for i in listed[p]:
+            if i in bound:
+                bound[i] -= last
+        for i in live:
+            if i > found.max_id and i not in listed[p]:
+                bound[i] -= last  # scored live for this phrase, exactly
+    pool = heapq.nsmallest(POOL, bound, key=lambda i: (bound[i], i))
+    gaps = {p.match: f.rows for p, f in heads.items()}
+    found_here = rescore.contributions(conn, pool, gaps, WEIGHTS)
+    for p, f in heads.items():
+        extra = found_here[p.match]
+        for i in pool:
+            if i <= f.max_id and i not in listed[p]:
+                scores[i] += extra.get(i, 0.0)
+
+
+def refresh_impacts(session: Session, *, discover: bool = False, min_docs: int = COMPLETE) -> int:
     """Rebuild every stored list against the current index; with `discover`, also build lists
     for each word in more than `min_docs` articles (title/body and lemma forms). Returns the
     number of lists written. For `conflictkb reindex` and a periodic job."""
@@ -286,7 +388,7 @@ def refresh_impacts(
     hwm = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM article")).scalar_one())
     written = 0
     for p in dict.fromkeys(phrases):
-        _store(conn, p.key, _build(conn, p, hwm, size))
+        _store(conn, p.key, _build(conn, p, hwm))
         written += 1
     session.commit()
     global _candidate_rows

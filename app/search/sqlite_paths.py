@@ -64,11 +64,11 @@ def ranked_by_impact(
     match, newest first (rank 0). Both orders depend only on the lists and `hwm`, so a cursor
     resumes where it stopped."""
     tier, rank, last_id = resume
-    found = candidates(session, plan_phrases(plan), hwm)
-    scores = found.scores
     # Without AND or NOT, a row on a phrase's list matches the query by construction; a seek
     # per row costs milliseconds for a prefix or a multi-word alias.
-    probe = not (isinstance(plan.query, Query) and _any_of(plan.query.root))
+    any_of = isinstance(plan.query, Query) and _any_of(plan.query.root)
+    found = candidates(session, plan_phrases(plan), hwm, match=None if any_of else match)
+    scores = found.scores
     out: list[tuple[int, float, int]] = []
     if tier == 0:
         ordered: Sequence[tuple[int, float]] = found.ordered
@@ -76,12 +76,15 @@ def ranked_by_impact(
             # `ordered` is sorted by (score, id): resume after the cursor's row.
             at = bisect_right(ordered, (rank, last_id), key=lambda kv: (kv[1], kv[0]))
             ordered = ordered[at:]
+        probe = not any_of and not found.complete
         for chunk in _chunks(ordered, max(2 * limit, 32)):
             ok = matching(session, match, filters, [i for i, _ in chunk], probe=probe)
             out += [(0, s, i) for i, s in chunk if i in ok]
             if len(out) >= limit:
                 return out[:limit]
         last_id = None
+    if found.complete:
+        return out  # tier 0 held every match
     top = hwm if last_id is None else last_id - 1
     where, params = article_filter_sql(filters)
     join = " CROSS JOIN article a ON a.id = f.rowid" if where else ""
