@@ -14,7 +14,6 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.search import impact, rescore
 from app.search.impact import EXACT_COLUMNS, LEMMA_COLUMNS, WEIGHTS, phrase
-from app.search.sqlite_fts5 import SqliteFts5Backend
 from app.services.search import make_plan
 from bench.corpus import generate
 from bench.search_latency import add_mentions, load_articles
@@ -84,7 +83,6 @@ def test_pool_scores_are_the_query_bm25(corpus: Engine, monkeypatch: pytest.Monk
     bm25(); the rows outside the pool are bounded from below by their partial sums."""
     monkeypatch.setattr(impact, "LIST_SIZE", 15)
     monkeypatch.setattr(impact, "COMPLETE", 40)
-    backend = SqliteFts5Backend()
     with Session(corpus) as session:
         for q in ("Ukraine", "Zelensky", "Japan air defence", "дронове"):
             plan = make_plan(session, q=q, syntax="web", expand=True)
