@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from app.extraction.keywords import keyword_rx
 from app.extraction.lemmas import lemmatise
 from app.search.expand import fold
 from app.search.query import WORD, Expansions, Term
@@ -69,14 +70,13 @@ class Marker:
         heads = marker._heads | {p.lower() for p in prefixes} | {fold(h) for h in marker._heads}
         if heads:
             alternatives = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-            marker._candidates = re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.I)
+            marker._candidates = _compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*")
         if marker.phrases:
-            marker._phrase_re = re.compile(
+            marker._phrase_re = _compile(
                 "|".join(
                     r"(?<![^\W_])" + r"[\W_]+".join(re.escape(w) for w in p) + r"(?![^\W_])"
                     for p in sorted(marker.phrases)
-                ),
-                re.I,
+                )
             )
         return marker
 
@@ -116,6 +116,15 @@ class Marker:
                     found.extend((w.start() + m.start(), w.end() + m.start())
                                  for w in WORD.finditer(m.group()))  # fmt: skip
         return sorted(set(found))
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    # A look-ahead of the possible first letters: without it sre tries every alternative at
+    # every position of up to SCAN_LIMIT characters (same matches either way).
+    try:
+        return keyword_rx(pattern, re.I)
+    except ValueError:
+        return re.compile(pattern, re.I)
 
 
 def make_snippet(text: str, marker: Marker, language: str | None) -> str:
