@@ -62,8 +62,9 @@ def average_length(conn: Connection) -> float:
     return sum(counts[1:]) / counts[0] if counts and counts[0] else 1.0
 
 
-def _index(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
-    """Indexes the rows in temp.rank_fts; returns each row's length in tokens."""
+def index_rows(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
+    """Indexes the articles (those that exist) in temp.rank_fts, which answers a MATCH for
+    them as article_fts would; returns each one's length in tokens."""
     conn.execute(
         text(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.rank_fts USING fts5(title, body, lemmas, "
@@ -92,7 +93,7 @@ def contributions(
     first, to calibrate its idf), the contribution to every row of `ids` that holds it. A phrase
     none of whose known rows can be indexed (all deleted) comes back empty."""
     first = [known[0][0] for known in phrases.values() if known]
-    sizes = _index(conn, list(dict.fromkeys([*ids, *first])))
+    sizes = index_rows(conn, list(dict.fromkeys([*ids, *first])))
     out: dict[str, dict[int, float]] = {m: {} for m in phrases}
     if not sizes:
         return out
