@@ -124,7 +124,10 @@ class Mention(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_type_date", "type", "date"),)
+    __table_args__ = (
+        Index("ix_event_type_date", "type", "date"),
+        Index("ix_event_type_id", "type", "id"),  # migration 0007: newest events of a type
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     type: str = Field(max_length=20)
