@@ -2,24 +2,30 @@
 processes, and this process the one writer, storing their results in batched transactions through
 the same store step as ``ingest_article``.
 
-SQLite has one writer at a time anyway, and extraction costs some twenty times what storing costs,
-so N extracting processes feeding one writer scale with the cores. Batching matters because each
+SQLite has one writer at a time anyway, and extraction costs about twice what storing does (~7 ms
+against ~3.3 ms of CPU an article, most of the latter FTS5 indexing), so the writer takes a third
+of two cores and N extracting processes the rest; what the writer spends on receiving results
+comes out of that budget, hence their trimmed form below. Batching matters because each
 commit is an fsync (synchronous=FULL) and because the FTS triggers make every single-row transaction
 pay for a new index segment. The FTS indexes are merged once at the end ('optimize').
 """
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
+import fcntl
 import multiprocessing as mp
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from multiprocessing.pool import Pool
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.extraction.gazetteer import load_gazetteer
 from app.extraction.types import ActorEntry, Alias, Mention, PlaceEntry, Sentence
 from app.services.errors import DomainError
 from app.services.ingest import (
@@ -54,10 +60,50 @@ def _reduce(obj: Any) -> tuple[Any, tuple[type, tuple[Any, ...]]]:
 for _cls in _FIELDS:
     copyreg.pickle(_cls, _reduce)
 
+# A worker's results are pickled in the worker and unpickled by the writer, both on the two cores
+# that the extraction needs. Most of those bytes were gazetteer entries (an actor with all its
+# aliases in four languages) that every article naming Russia or Ukraine sent again: a worker
+# sends each gazetteer entry once, then its key. A worker's results reach the writer in the order
+# the worker sent them, so the writer has read an entry before its key comes back.
+_SENT: set[tuple[str, str]] = set()  # in a worker: gazetteer entries it has sent whole
+_RECEIVED: dict[tuple[str, str], Any] = {}  # in the writer: those entries, by (class, key)
+
+
+def _entry_token(entry: ActorEntry | PlaceEntry) -> tuple[str, str] | None:
+    gaz = load_gazetteer()
+    own = gaz.actors if isinstance(entry, ActorEntry) else gaz.places
+    return (type(entry).__name__, entry.key) if own.get(entry.key) is entry else None
+
+
+def _reduce_entry(entry: ActorEntry | PlaceEntry) -> tuple[Any, tuple[Any, ...]]:
+    token = _entry_token(entry)
+    if token is None:  # made for this article (an unresolved name, a country as a place)
+        return _reduce(entry)
+    if token in _SENT:
+        return _gazetteer_entry, token
+    _SENT.add(token)
+    return _first_entry, (type(entry), tuple(getattr(entry, n) for n in _FIELDS[type(entry)]))
+
+
+def _first_entry(cls: type, values: tuple[Any, ...]) -> Any:
+    entry = cls(*values)
+    _RECEIVED[(cls.__name__, entry.key)] = entry
+    return entry
+
+
+def _gazetteer_entry(kind: str, key: str) -> Any:
+    entry = _RECEIVED.get((kind, key))
+    if entry is None:  # its first copy was left unread (the pool outlived an aborted run)
+        gaz = load_gazetteer()
+        entry = (gaz.actors if kind == ActorEntry.__name__ else gaz.places)[key]
+    return entry
+
+
 BATCH_SIZE = 64
 LOOKUP_SIZE = 500  # duplicate checks per query
 # Small chunks keep the workers' results flowing to the writer in input order without stalls.
 CHUNK_SIZE = 4
+_RESULT_PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +128,15 @@ class BulkStats:
 
 def _warm_worker() -> None:
     # Loaded once per worker before its first article, not inside the first timed extraction.
-    from app.extraction.gazetteer import load_gazetteer
     from app.extraction.language import detector
     from app.extraction.lemmas import warm_up
 
     load_gazetteer()
     detector()
     warm_up()
+    # Only what the workers send: ForkingPickler's own table, in this process only.
+    for cls in (ActorEntry, PlaceEntry):
+        ForkingPickler.register(cls, _reduce_entry)
 
 
 def _ready(_: int) -> bool:
@@ -102,10 +150,42 @@ def _prepare(item: ArticleInput) -> PreparedArticle | str:
         return exc.detail
 
 
+def prepare_for_writer(item: ArticleInput) -> PreparedArticle | str:
+    """`_prepare` less what storing never reads: the sentences (a copy of the body, in ~20
+    objects) and the dropped boilerplate, which the writer would only unpickle and discard."""
+    prepared = _prepare(item)
+    if isinstance(prepared, str):
+        return prepared
+    prepared.extraction = replace(prepared.extraction, sentences=[], removed_lines=[])
+    return prepared
+
+
+class _Pool(Pool):
+    """multiprocessing's Pool, less a busy loop: its worker-maintenance thread also wakes whenever
+    a result is waiting in the pipe, and spins until the result thread has read it: 0.6-0.75 ms
+    of the parent's CPU an article (extract-2 and bulk-2, 1,000 articles), taken from the writer
+    and from the result thread it competes with for the GIL. It now wakes, as in ThreadPool, only
+    on a change of the pool's state or a worker's exit (worker sentinels are added separately)."""
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+    def _setup_queues(self) -> None:
+        super()._setup_queues()  # type: ignore[misc]
+        # A chunk of results (~70 KB) outgrows a pipe's default 64 KB, so each send waited for the
+        # writer's result thread, itself waiting for the GIL (~250 waits per 1,000 articles).
+        # Linux only; where the size is refused the default stays.
+        setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+        reader = self._outqueue._reader  # type: ignore[attr-defined]
+        if setsize is not None:
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(reader.fileno(), setsize, _RESULT_PIPE_BYTES)
+
+
 def start_pool(workers: int) -> Pool:
     """A pool whose workers have all loaded the gazetteer. Forked, so the parent's imports are
     shared; it must be made before the parent opens database connections or starts threads."""
-    pool = mp.get_context("fork").Pool(workers, initializer=_warm_worker)
+    pool = _Pool(workers, initializer=_warm_worker, context=mp.get_context("fork"))
     # Every worker runs its initializer before its first task; waiting on 2N tiny tasks (one at a
     # time each) gets past the slowest initializer in practice.
     pool.map(_ready, range(2 * workers), chunksize=1)
@@ -117,7 +197,9 @@ def _prepared(
 ) -> Iterator[tuple[BulkItem, PreparedArticle | str]]:
     inputs = (b.item for b in items)
     results: Iterable[PreparedArticle | str] = (
-        pool.imap(_prepare, inputs, chunksize=CHUNK_SIZE) if pool else map(_prepare, inputs)
+        pool.imap(prepare_for_writer, inputs, chunksize=CHUNK_SIZE)
+        if pool
+        else map(_prepare, inputs)
     )
     yield from zip(items, results, strict=True)
 

@@ -53,3 +53,36 @@ def test_bulk_matches_one_by_one_and_deduplicates(empty_session: Session, sessio
     again = bulk_ingest(empty_session, items[:3])
     assert (again.created, again.existing) == (0, 3)
     assert _counts(empty_session) == expected
+
+
+def test_workers_send_what_the_writer_stores() -> None:
+    """What the writer gets from a worker (gazetteer entries sent once, then by key; no sentences)
+    is what storing reads from an article extracted here."""
+    from app.services.bulk import _RECEIVED, prepare_for_writer
+    from app.services.ingest import prepare_article
+
+    texts = [*TEXTS, *TEXTS, TEXTS[0] + " Russia and Ukraine again."]
+    pool = start_pool(2)
+    try:
+        sent = list(pool.imap(prepare_for_writer, [ArticleInput(text=t) for t in texts], 1))
+    finally:
+        pool.close()
+        pool.join()
+    assert any(kind == "ActorEntry" for kind, _ in _RECEIVED)
+    for text, got in zip(texts, sent, strict=True):
+        assert not isinstance(got, str)
+        want = prepare_article(ArticleInput(text=text))
+        assert got.extraction.sentences == [] and got.extraction.removed_lines == []
+        for name in ("text", "url", "published_at", "precision", "language", "title", "lemmas"):
+            assert getattr(got, name) == getattr(want, name)
+        for name in ("body", "actors", "places", "actor_mentions", "place_mentions", "events"):
+            assert getattr(got.extraction, name) == getattr(want.extraction, name)
+
+
+def test_an_entry_key_whose_entry_was_never_read_comes_from_the_gazetteer() -> None:
+    from app.extraction.gazetteer import load_gazetteer
+    from app.services.bulk import _RECEIVED, _gazetteer_entry
+
+    key = next(iter(load_gazetteer().places))
+    _RECEIVED.pop(("PlaceEntry", key), None)
+    assert _gazetteer_entry("PlaceEntry", key) == load_gazetteer().places[key]
