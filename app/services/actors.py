@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.extraction.gazetteer import normalise_alias
 from app.models import Actor, ActorAlias, EventParticipant, Mention
-from app.schemas.actors import ActorDetail, ActorPublic, AliasPublic
+from app.schemas.actors import ActorDetail, ActorPublic
 from app.schemas.common import Page
 from app.schemas.events import EventPublic
 from app.search.fuzzy import fuzzy_actor_page
@@ -121,17 +121,14 @@ def get_actor(session: Session, *, actor_id: int) -> ActorDetail:
     actor = conn.execute(ACTOR_BY_ID, params).first()
     if actor is None:
         raise NotFound(f"actor {actor_id} does not exist")
-    counts = conn.execute(ACTOR_COUNTS, params).one()
-    return ActorDetail(
-        **dict(actor_public(actor)),
-        aliases=[
-            AliasPublic(alias=alias, language=language)
-            for alias, language in conn.execute(ACTOR_ALIASES, params)
-        ],
-        article_count=counts.article_count,
-        mention_count=counts.mention_count,
-        event_count=counts.event_count,
-    )
+    # Plain dicts validated in one pydantic call: a model per alias cost more than the query.
+    fields = actor._asdict()
+    fields.update(conn.execute(ACTOR_COUNTS, params).one()._asdict())
+    fields["aliases"] = [
+        {"alias": alias, "language": language}
+        for alias, language in conn.execute(ACTOR_ALIASES, params).all()
+    ]
+    return ActorDetail.model_validate(fields)
 
 
 def list_actor_events(

@@ -23,13 +23,13 @@ from app.models import (
     Source,
     utcnow,
 )
-from app.schemas.articles import ArticleDetail, ArticlePublic, MentionPublic, SourcePublic
+from app.schemas.articles import ArticleDetail, ArticlePublic
 from app.schemas.common import Page
 from app.search import get_backend
 from app.search.query import parse_query
 from app.services.changes import ARTICLE, DELETED, UPDATED, event_changes, record_changes
 from app.services.errors import NotFound
-from app.services.events import list_events_for_article
+from app.services.events import event_dicts_for_article
 from app.services.ingest import ArticleInput, ingest_article, run_extraction, store_extraction
 from app.services.pagination import cursor_id, last_id_cursor
 from app.services.store import table
@@ -53,6 +53,7 @@ ARTICLE_COLUMNS = (
     _S.country.label("source_country"),
     _S.language.label("source_language"),
 )
+ARTICLE_PAGE = Page[ArticlePublic]
 ARTICLE_FROM = Article.__table__.outerjoin(  # type: ignore[attr-defined]
     Source.__table__,  # type: ignore[attr-defined]
     _S.id == _A.source_id,
@@ -60,30 +61,23 @@ ARTICLE_FROM = Article.__table__.outerjoin(  # type: ignore[attr-defined]
 
 
 def _article_fields(row: Any) -> dict[str, Any]:
-    source = None
-    if row.source_id is not None:
-        source = SourcePublic(
-            id=row.source_id,
-            name=row.source_name,
-            domain=row.source_domain,
-            country=row.source_country,
-            language=row.source_language,
-        )
-    return {
-        "id": row.id,
-        "title": row.title,
-        "language": row.language,
-        "url": row.url,
-        "published_at": row.published_at,
-        "published_precision": row.published_precision,
-        "source": source,
-        "content_hash": row.content_hash,
-        "ingested_at": row.ingested_at,
+    """An ArticlePublic's fields from a row of ARTICLE_COLUMNS, as a plain dict that pydantic
+    validates in one call (cheaper than a model for the source and one for the article)."""
+    fields = row._asdict()
+    source_id = fields.pop("source_id")
+    source = {
+        "id": source_id,
+        "name": fields.pop("source_name"),
+        "domain": fields.pop("source_domain"),
+        "country": fields.pop("source_country"),
+        "language": fields.pop("source_language"),
     }
+    fields["source"] = source if source_id is not None else None
+    return fields
 
 
 def article_public(row: Any) -> ArticlePublic:
-    return ArticlePublic(**_article_fields(row))
+    return ArticlePublic.model_validate(_article_fields(row))
 
 
 def load_article_publics(session: Session, ids: list[int]) -> dict[int, ArticlePublic]:
@@ -127,11 +121,13 @@ def list_articles(
     after = cursor_id(cursor)
     if after is not None:
         stmt = stmt.where(_A.id < after)
-    rows = list(session.connection().execute(stmt.order_by(_A.id.desc()).limit(limit + 1)))
-    return Page[ArticlePublic](
-        items=[article_public(r) for r in rows[:limit]],
-        limit=limit,
-        next_cursor=last_id_cursor(rows, limit),
+    rows = session.connection().execute(stmt.order_by(_A.id.desc()).limit(limit + 1)).all()
+    return ARTICLE_PAGE.model_validate(
+        {
+            "items": [_article_fields(r) for r in rows[:limit]],
+            "limit": limit,
+            "next_cursor": last_id_cursor(rows, limit),
+        }
     )
 
 
@@ -168,26 +164,27 @@ def get_article(session: Session, *, article_id: int) -> ArticleDetail:
     row = conn.execute(ARTICLE_DETAIL, {"article_id": article_id}).first()
     if row is None:
         raise NotFound(f"article {article_id} does not exist")
-    mentions = conn.execute(ARTICLE_MENTIONS, {"article_id": article_id})
-    return ArticleDetail(
-        **_article_fields(row),
-        body=row.body,
-        mentions=[
-            MentionPublic(
-                id=r.id,
-                kind="actor" if r.actor_id is not None else "place",
-                actor_id=r.actor_id,
-                place_id=r.place_id,
-                name=r.name,
-                sentence_index=r.sentence_index,
-                start=r.char_start,
-                end=r.char_end,
-                text=r.surface,
-            )
-            for r in mentions
-        ],
-        events=list_events_for_article(session, article_id=article_id),
-    )
+    fields = _article_fields(row)
+    # Rows unpacked, not read by attribute (a Row's attribute costs ~0.7 µs), and the whole
+    # article validated in one pydantic call.
+    fields["mentions"] = [
+        {
+            "id": id_,
+            "kind": "actor" if actor_id is not None else "place",
+            "actor_id": actor_id,
+            "place_id": place_id,
+            "name": name,
+            "sentence_index": sentence_index,
+            "start": start,
+            "end": end,
+            "text": surface,
+        }
+        for id_, actor_id, place_id, sentence_index, start, end, surface, name in conn.execute(
+            ARTICLE_MENTIONS, {"article_id": article_id}
+        ).all()
+    ]
+    fields["events"] = event_dicts_for_article(session, article_id=article_id)
+    return ArticleDetail.model_validate(fields)
 
 
 # --- writes ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from app.services.errors import InvalidQuery
@@ -31,7 +32,7 @@ def decode_cursor(cursor: str | None, *, arity: int) -> list[Any] | None:
     return value
 
 
-def last_id_cursor(rows: list[Any], limit: int) -> str | None:
+def last_id_cursor(rows: Sequence[Any], limit: int) -> str | None:
     """For id-ordered lists fetched with limit + 1 rows."""
     if len(rows) <= limit:
         return None

@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 
 from app.extraction.gazetteer import normalise_alias
 from app.models import Event, Mention, Place, PlaceAlias
-from app.schemas.actors import AliasPublic
 from app.schemas.common import Page
 from app.schemas.places import PlaceDetail, PlacePublic
 from app.services.actors import escape_like
@@ -102,13 +101,11 @@ def get_place(session: Session, *, place_id: int) -> PlaceDetail:
     place = conn.execute(PLACE_BY_ID, params).first()
     if place is None:
         raise NotFound(f"place {place_id} does not exist")
-    counts = conn.execute(PLACE_COUNTS, params).one()
-    return PlaceDetail(
-        **dict(place_public(place)),
-        aliases=[
-            AliasPublic(alias=alias, language=language)
-            for alias, language in conn.execute(PLACE_ALIASES, params)
-        ],
-        article_count=counts.article_count,
-        event_count=counts.event_count,
-    )
+    # Plain dicts validated in one pydantic call: a model per alias cost more than the query.
+    fields = place._asdict()
+    fields.update(conn.execute(PLACE_COUNTS, params).one()._asdict())
+    fields["aliases"] = [
+        {"alias": alias, "language": language}
+        for alias, language in conn.execute(PLACE_ALIASES, params).all()
+    ]
+    return PlaceDetail.model_validate(fields)
