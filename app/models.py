@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -177,7 +185,7 @@ class EventQuantity(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=_fk("event.id", nullable=False, ondelete="CASCADE"))
     name: str = Field(max_length=60)
-    value: int
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))  # billions happen
 
 
 class Change(SQLModel, table=True):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.models import Article, Event, EventEvidence, Mention
+from app.models import Article, Event, EventEvidence, EventQuantity, Mention
 from app.services.errors import InvalidInput
 from app.services.ingest import (
     ArticleInput,
@@ -93,3 +93,16 @@ def test_parse_published(value: str | None, precision: str | None) -> None:
 def test_parse_published_rejects_garbage() -> None:
     with pytest.raises(InvalidInput):
         parse_published("last Tuesday")
+
+
+def test_quantities_in_the_billions_are_stored(empty_session: Session) -> None:
+    # "4.92 billion" was read off a real article; PostgreSQL's INTEGER stopped at 2**31 - 1.
+    ingest_article(empty_session, item=ArticleInput(text=TEXT))
+    event_id = empty_session.exec(select(Event.id)).first()
+    assert event_id is not None
+    empty_session.add(EventQuantity(event_id=event_id[0], name="money", value=4_920_000_000))
+    empty_session.commit()
+    stored = empty_session.exec(
+        select(EventQuantity.value).where(EventQuantity.name == "money")  # type: ignore[call-overload]
+    ).one()
+    assert stored[0] == 4_920_000_000
