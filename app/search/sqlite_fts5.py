@@ -37,12 +37,8 @@ from app.search.base import (
 from app.search.expand import Plan
 from app.search.impact import WEIGHTS
 from app.search.query import (
-    And,
     Expansion,
     Fts5Columns,
-    Node,
-    Not,
-    Or,
     Query,
     quote_fts5,
     to_fts5,
@@ -60,10 +56,6 @@ from app.services.errors import QuerySyntaxError
 EVENT_WEIGHTS = "2.0, 1.0"
 COLUMNS = Fts5Columns(exact="{title body}", lemmas="{lemmas}")
 RANK_CAP = 2000
-# Single-word aliases a term may have before match_reasons indexes the page to probe them.
-_CHEAP_ALIASES = 8
-# Matches beyond which match_reasons indexes the page rather than probe article_fts.
-_PROBE_WALK = 5000
 
 __all__ = ["RANK_CAP", "WEIGHTS", "SqliteFts5Backend"]
 
@@ -248,30 +240,13 @@ class SqliteFts5Backend:
             ]
             for term, entities in plan.entities.items()
         }
-        probe = _PageProbe(conn)
+        probe = _PageProbe(conn, article_ids)
         text_match = to_fts5(plan.query, {}, COLUMNS)
         lemma_only = {t: Expansion(lemmas=e.lemmas) for t, e in plan.expansions.items() if e.lemmas}
         lemma_match = to_fts5(plan.query, lemma_only, COLUMNS) if lemma_only else None
-        # Indexed when any probe would walk a long doclist once per id: a prefix, an exclusion,
-        # many or multi-word aliases, or a head word (Харків at 1,000,000 articles: 50 ms a
-        # probe, 6 ms to index the page). Every probe then asks the page.
-        costly = (
-            _costly_text(plan)
-            or any(
-                ids_
-                and (exp := plan.expansions.get(term)) is not None
-                and _costly_aliases(exp.aliases)
-                for term, ids_ in unsure.items()
-            )
-            or self._count(session, lemma_match or text_match, _PROBE_WALK) > _PROBE_WALK
-        )
-        if costly:
-            probe.index(article_ids)
-        exact = probe.matching(text_match, article_ids, costly)
+        exact = probe.matching(text_match, article_ids)
         lemma = (
-            probe.matching(lemma_match, article_ids, costly) - exact
-            if lemma_match is not None
-            else set()
+            probe.matching(lemma_match, article_ids) - exact if lemma_match is not None else set()
         )
         for i in article_ids:
             if i in exact:
@@ -284,7 +259,6 @@ class SqliteFts5Backend:
                 probe.matching(
                     " OR ".join(quote_fts5(" ".join(p)) for p in exp.aliases),
                     unsure[term],
-                    _costly_aliases(exp.aliases),
                 )
                 if exp is not None and exp.aliases and unsure[term]
                 else set()
@@ -351,31 +325,19 @@ class SqliteFts5Backend:
 
 
 class _PageProbe:
-    """Which of a page's articles match an FTS5 query, asked of article_fts or of a temporary
-    index of the page, whichever is cheaper. FTS5 (3.40) does not seek `rowid IN (...)`: a probe
-    walks each phrase's whole doclist, cheap for a few single words but 8-30 ms at 100,000
-    articles for a prefix, an exclusion (the excluded word's doclist), multi-word aliases
-    (positions of every word) or a long list of aliases, while indexing twenty articles costs
-    2-5 ms."""
+    """Which of a page's articles match an FTS5 query, asked of a temporary index of the page.
+    FTS5 (3.40) does not seek `rowid IN (...)`: a probe of article_fts walks each phrase's whole
+    doclist (50 ms for a head word at 1,000,000 articles), while indexing twenty articles costs
+    3-15 ms and then answers every probe of the page."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, ids: list[int]) -> None:
         self.conn = conn
-        self.indexed: set[int] | None = None
+        self.ids = set(ids)
+        _index_page(conn, _id_list(sorted(self.ids)))
 
-    def index(self, ids: Iterable[int]) -> None:
-        self.indexed = (self.indexed or set()) | set(ids)
-        _index_page(self.conn, _id_list(sorted(self.indexed)))
-
-    def matching(self, match: str, ids: list[int], costly: bool) -> set[int]:
+    def matching(self, match: str, ids: list[int]) -> set[int]:
         if not ids:
             return set()
-        covered = self.indexed is not None and self.indexed.issuperset(ids)
-        if not costly and not covered:
-            sql = "SELECT rowid FROM article_fts WHERE article_fts MATCH :m AND rowid IN ({})"
-            rows = self.conn.execute(text(sql.format(_id_list(ids))), {"m": match})
-            return {int(r[0]) for r in rows}
-        if not covered:
-            self.index(ids)
         rows = self.conn.execute(
             text("SELECT rowid FROM temp.page_fts WHERE page_fts MATCH :m"), {"m": match}
         )
@@ -384,21 +346,6 @@ class _PageProbe:
 
 def _id_list(ids: Iterable[int]) -> str:
     return ", ".join(str(int(i)) for i in ids)
-
-
-def _costly_text(plan: Plan) -> bool:
-    assert isinstance(plan.query, Query)
-    return _excludes(plan.query.root) or any(t.prefix for t in plan.query.terms)
-
-
-def _costly_aliases(aliases: tuple[tuple[str, ...], ...]) -> bool:
-    return len(aliases) > _CHEAP_ALIASES or any(len(p) > 1 for p in aliases)
-
-
-def _excludes(node: Node) -> bool:
-    if isinstance(node, Not):
-        return True
-    return isinstance(node, And | Or) and any(_excludes(i) for i in node.items)
 
 
 def _index_page(conn: Connection, ids: str) -> None:
