@@ -45,6 +45,7 @@ from app.search.query import (
 )
 from app.search.sqlite_paths import (
     FACET_SAMPLE,
+    any_of,
     count_facets,
     ranked_by_impact,
     sort_matches_by_date,
@@ -138,9 +139,12 @@ class SqliteFts5Backend:
         match = self.match_text(plan)
         if after is None:
             hwm = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM article")).scalar_one())
-            bounded = (
-                isinstance(plan.query, Query)
-                and self._count(session, match, self.rank_cap) > self.rank_cap
+            # An AND or NOT without filters goes to the bounded path whatever its size: there its
+            # matches are ranked by bm25() once per `hwm` (up to impact.MATCH_SET) and kept, and
+            # counting them first would cost a pass over the same doclists.
+            bounded = isinstance(plan.query, Query) and (
+                (filters == ArticleFilters() and not any_of(plan.query.root))
+                or self._count(session, match, self.rank_cap) > self.rank_cap
             )
             tier, rank, last_id = 0, None, None
         else:

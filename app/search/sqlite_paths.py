@@ -66,8 +66,8 @@ def ranked_by_impact(
     tier, rank, last_id = resume
     # Without AND or NOT, a row on a phrase's list matches the query by construction; a seek
     # per row costs milliseconds for a prefix or a multi-word alias.
-    any_of = isinstance(plan.query, Query) and _any_of(plan.query.root)
-    found = candidates(session, plan_phrases(plan), hwm, match=None if any_of else match)
+    or_only = isinstance(plan.query, Query) and any_of(plan.query.root)
+    found = candidates(session, plan_phrases(plan), hwm, match=None if or_only else match)
     scores = found.scores
     out: list[tuple[int, float, int]] = []
     if tier == 0:
@@ -76,7 +76,7 @@ def ranked_by_impact(
             # `ordered` is sorted by (score, id): resume after the cursor's row.
             at = bisect_right(ordered, (rank, last_id), key=lambda kv: (kv[1], kv[0]))
             ordered = ordered[at:]
-        probe = not any_of and not found.complete
+        probe = not or_only and not found.complete
         for chunk in _chunks(ordered, max(2 * limit, 32)):
             ok = matching(session, match, filters, [i for i, _ in chunk], probe=probe)
             out += [(0, s, i) for i, s in chunk if i in ok]
@@ -102,7 +102,8 @@ def ranked_by_impact(
     return out[:limit]
 
 
-def _any_of(node: Node) -> bool:
+def any_of(node: Node) -> bool:
+    """A term or an OR of terms: every row on a phrase's list matches it."""
     return isinstance(node, Term) or (
         isinstance(node, Or) and all(isinstance(i, Term) for i in node.items)
     )
