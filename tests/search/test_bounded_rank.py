@@ -72,6 +72,16 @@ def _search(session: Session, backend: SqliteFts5Backend, q: str, **kw: object) 
     return backend.search_articles(session, plan=plan, **args)  # type: ignore[arg-type]
 
 
+def _every_page(session: Session, backend: SqliteFts5Backend, q: str, size: int = 97) -> list:
+    hits, after = [], None
+    while True:
+        page = _search(session, backend, q, limit=size, after=after)
+        hits += page
+        if len(page) < size:
+            return hits
+        after = page[-1].key
+
+
 @pytest.mark.parametrize("q", HEAD_QUERIES[:8])
 def test_below_the_cap_the_order_is_bm25(corpus: Engine, q: str) -> None:
     backend = SqliteFts5Backend()
@@ -111,13 +121,7 @@ def test_above_the_cap_pages_reach_every_match_once(
     with Session(corpus) as session:
         match = bounded.match_text(make_plan(session, q=q, syntax="web", expand=True))
         total = _count(session, match)
-        hits, after = [], None
-        while True:
-            page = _search(session, bounded, q, limit=97, after=after)
-            hits += page
-            if len(page) < 97:
-                break
-            after = page[-1].key
+        hits = _every_page(session, bounded, q)
         assert len(hits) == len({h.id for h in hits}) == total
         tiers = [h.key[0] for h in hits]
         assert tiers == sorted(tiers) and tiers[0] == 0 and tiers[-1] == 1
@@ -175,13 +179,7 @@ def test_and_not_above_the_cap_rank_every_match_exactly(
         assert total > CAP, q
         for match_set, exact in ((total, True), (total - 1, False)):
             monkeypatch.setattr(impact, "MATCH_SET", match_set)
-            hits, after = [], None
-            while True:
-                page = _search(session, bounded, q, limit=97, after=after)
-                hits += page
-                if len(page) < 97:
-                    break
-                after = page[-1].key
+            hits = _every_page(session, bounded, q)
             assert len(hits) == len({h.id for h in hits}) == total, (q, match_set)
             if exact:
                 assert [h.id for h in hits] == _full(session, match, total)
