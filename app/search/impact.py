@@ -113,9 +113,12 @@ _lock = threading.Lock()
 _MEMORY_ROWS = 400_000
 _memory: OrderedDict[tuple[str, str], ImpactList] = OrderedDict()
 # Candidates per (database, phrases, hwm, the lists' stamps): a repeated query (the next page,
-# the same query from another client) skips the summing and the refine probes. Bounded by rows
+# the same query from another client) skips the summing and the re-scoring. Bounded by rows
 # held (~150 bytes each, so ~30 MB), the least recently used going first.
 _CANDIDATE_ROWS = 200_000
+# Gap fills (app/search/rescore.py) per set of head lists, a few hundred rows each.
+_GAP_FILLS = 512
+_gap_fills: OrderedDict[tuple[object, ...], dict[int, float]] = OrderedDict()
 _candidates: OrderedDict[tuple[object, ...], Candidates] = OrderedDict()
 _candidate_rows = 0
 
@@ -362,13 +365,44 @@ def _fill_gaps(conn: Connection, scores: dict[int, float], heads: dict[Phrase, I
             if i > found.max_id and i not in listed[p]:
                 bound[i] -= last  # scored live for this phrase, exactly
     pool = heapq.nsmallest(POOL, bound, key=lambda i: (bound[i], i))
-    gaps = {p.match: f.rows for p, f in heads.items()}
-    found_here = rescore.contributions(conn, pool, gaps, WEIGHTS)
-    for p, f in heads.items():
-        extra = found_here[p.match]
-        for i in pool:
-            if i <= f.max_id and i not in listed[p]:
-                scores[i] += extra.get(i, 0.0)
+    extra = _gap_fill(conn, pool, heads, listed)
+    for i in pool:
+        scores[i] += extra.get(i, 0.0)
+
+
+def _gap_fill(
+    conn: Connection,
+    pool: list[int],
+    heads: dict[Phrase, ImpactList],
+    listed: dict[Phrase, set[int]],
+) -> dict[int, float]:
+    """Row -> what the head phrases it is not listed for add to it. That depends on the lists
+    only (rows newer than a list are scored live for it), not on `hwm`: kept per set of lists, so
+    a new article costs the next query a sum over the lists, not a re-scoring."""
+    key = (str(conn.engine.url), tuple((p.key, f.max_id, f.stamp) for p, f in heads.items()))
+    oldest_gap = max(f.max_id for f in heads.values())
+    with _lock:
+        known = _gap_fills.get(key)
+        if known is not None:
+            _gap_fills.move_to_end(key)
+    if known is not None and all(i in known for i in pool if i <= oldest_gap):
+        return known
+    found_here = rescore.contributions(
+        conn, pool, {p.match: f.rows for p, f in heads.items()}, WEIGHTS
+    )
+    extra = dict(known or {})
+    for i in pool:
+        extra[i] = sum(
+            found_here[p.match].get(i, 0.0)
+            for p, f in heads.items()
+            if i <= f.max_id and i not in listed[p]
+        )
+    with _lock:
+        _gap_fills[key] = extra
+        _gap_fills.move_to_end(key)
+        while len(_gap_fills) > _GAP_FILLS:
+            _gap_fills.popitem(last=False)
+    return extra
 
 
 def refresh_impacts(session: Session, *, discover: bool = False, min_docs: int = COMPLETE) -> int:
@@ -395,6 +429,7 @@ def refresh_impacts(session: Session, *, discover: bool = False, min_docs: int =
     with _lock:
         _memory.clear()
         _candidates.clear()
+        _gap_fills.clear()
         _candidate_rows = 0
     return written
 

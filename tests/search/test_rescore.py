@@ -98,3 +98,34 @@ def test_pool_scores_are_the_query_bm25(corpus: Engine, monkeypatch: pytest.Monk
             assert len(exact) >= 10, (q, len(exact))
             for i in best:
                 assert scores[i] >= want[i] - 1e-9, (q, i)  # never better than the truth
+
+
+def test_gap_fills_are_reused_when_only_hwm_moves(
+    corpus: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What head phrases add below their lists' cut depends on the lists, not on the newest
+    article: a new hwm reuses it, and gives the scores a fresh computation gives."""
+    monkeypatch.setattr(impact, "LIST_SIZE", 15)
+    monkeypatch.setattr(impact, "COMPLETE", 40)
+    calls: list[int] = []
+    real = rescore.contributions
+
+    def counted(*args: object, **kwargs: object) -> dict[str, dict[int, float]]:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rescore, "contributions", counted)
+    with Session(corpus) as session:
+        plan = make_plan(session, q="Ukraine", syntax="web", expand=True)
+        phrases = impact.plan_phrases(plan)
+        hwm = int(session.connection().execute(text("SELECT max(id) FROM article")).scalar())
+        lists = impact.load_lists(session, phrases, hwm)
+        impact._gap_fills.clear()
+        impact.candidate_scores(session, phrases, hwm, lists=lists)
+        assert len(calls) == 1
+        again = impact.candidate_scores(session, phrases, hwm - 5, lists=lists)
+        assert len(calls) == 1  # reused
+        impact._gap_fills.clear()
+        fresh = impact.candidate_scores(session, phrases, hwm - 5, lists=lists)
+        assert len(calls) == 2
+    assert again == pytest.approx(fresh, rel=1e-12)
