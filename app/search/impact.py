@@ -408,7 +408,11 @@ def _gap_fill(
 def refresh_impacts(session: Session, *, discover: bool = False, min_docs: int = COMPLETE) -> int:
     """Rebuild every stored list against the current index; with `discover`, also build lists
     for each word in more than `min_docs` articles (title/body and lemma forms). Returns the
-    number of lists written. For `conflictkb reindex` and a periodic job."""
+    number of lists written. For `conflictkb reindex` and a periodic job.
+
+    A phrase that now has a complete list longer than a head list is dropped instead, to be
+    built again when a query needs it: words found in a few thousand articles are many, and
+    keeping all of them complete would store millions of rows nobody asked for."""
     conn = session.connection()
     keys = {str(k) for (k,) in conn.execute(text("SELECT phrase FROM search_impact_list"))}
     phrases = [_from_key(k) for k in keys]
@@ -422,7 +426,12 @@ def refresh_impacts(session: Session, *, discover: bool = False, min_docs: int =
     hwm = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM article")).scalar_one())
     written = 0
     for p in dict.fromkeys(phrases):
-        _store(conn, p.key, _build(conn, p, hwm))
+        found = _build(conn, p, hwm)
+        if complete(found) and len(found.rows) > LIST_SIZE:
+            conn.execute(text("DELETE FROM search_impact WHERE phrase = :p"), {"p": p.key})
+            conn.execute(text("DELETE FROM search_impact_list WHERE phrase = :p"), {"p": p.key})
+            continue
+        _store(conn, p.key, found)
         written += 1
     session.commit()
     global _candidate_rows

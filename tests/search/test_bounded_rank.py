@@ -185,3 +185,35 @@ def test_and_not_above_the_cap_rank_every_match_exactly(
                 assert [h.id for h in hits] == _full(session, match, total)
             else:
                 assert [h.key[0] for h in hits][-1] == 1  # the newest-first tier was reached
+
+
+def test_refresh_keeps_head_lists_and_drops_long_complete_ones(
+    corpus: Engine, bounded: SqliteFts5Backend
+) -> None:
+    """A list built on demand for a phrase in up to COMPLETE articles is complete; a refresh
+    keeps only short lists and head lists, and the next query builds the long one again."""
+    vocab = text(
+        "SELECT term FROM article_fts_vocab WHERE col = 'body' AND doc > :lo AND doc <= :hi "
+        "ORDER BY term LIMIT 3"
+    )
+
+    def stored(session: Session) -> dict[str, int]:
+        sql = "SELECT phrase, count(*) FROM search_impact GROUP BY phrase"
+        return {str(k): int(n) for k, n in session.connection().execute(text(sql))}
+
+    with Session(corpus) as session:
+        words = [str(w) for (w,) in session.connection().execute(vocab, {"lo": 25, "hi": 55})]
+        assert words
+        phrases = [impact.phrase(impact.EXACT_COLUMNS, (w,)) for w in words]
+        hwm = int(session.connection().execute(text("SELECT max(id) FROM article")).scalar())
+        lists = impact.load_lists(session, phrases, hwm)
+        assert all(impact.complete(f) and len(f.rows) > LIST_SIZE for f in lists.values())
+        session.commit()  # the lists were stored by another connection: a fresh snapshot
+        assert {p.key for p in phrases} <= set(stored(session))
+    with Session(corpus) as session:
+        impact.refresh_impacts(session)
+    with Session(corpus) as session:
+        assert not {p.key for p in phrases} & set(stored(session))
+        assert all(n <= LIST_SIZE for n in stored(session).values())
+        again = impact.load_lists(session, phrases, hwm)
+        assert {p: f.rows for p, f in again.items()} == {p: f.rows for p, f in lists.items()}
