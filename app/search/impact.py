@@ -254,10 +254,9 @@ def candidates(
         key: tuple[object, ...] = (url, hwm, match, MATCH_SET)
         found = _cached(key)
         if found is None:
-            found = _all_matches(session, match, hwm)
-            if found is not None:
-                _keep(key, found)
-        if found is not None:
+            found = _all_matches(session, match, hwm) or _TOO_MANY
+            _keep(key, found)  # "too many" too: the count is a pass over the doclists
+        if found is not _TOO_MANY:
             return found
     lists = load_lists(session, phrases, hwm)
     key = (
@@ -274,6 +273,9 @@ def candidates(
         found = Candidates(scores, _ranked(scores))
         _keep(key, found)
     return found
+
+
+_TOO_MANY = Candidates({}, ())  # more than MATCH_SET matches: ranked from the lists
 
 
 def _ranked(scores: dict[int, float]) -> tuple[tuple[int, float], ...]:

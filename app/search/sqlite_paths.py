@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.search import rescore
 from app.search.base import ArticleFilters, FacetCount, FacetCounts, FacetName, Sort
 from app.search.expand import Plan
 from app.search.impact import candidates, plan_phrases
@@ -78,7 +79,10 @@ def ranked_by_impact(
             ordered = ordered[at:]
         probe = not or_only and not found.complete
         for chunk in _chunks(ordered, max(2 * limit, 32)):
-            ok = matching(session, match, filters, [i for i, _ in chunk], probe=probe)
+            ids = [i for i, _ in chunk]
+            ok = matching(session, match, filters, ids, probe=False)
+            if probe:
+                ok &= _indexed_matches(session, match, sorted(ok))
             out += [(0, s, i) for i, s in chunk if i in ok]
             if len(out) >= limit:
                 return out[:limit]
@@ -185,6 +189,18 @@ def walk_by_date(
             last_undated = rows[-1][0]
         batch = min(2 * batch, _MAX_BATCH)
     return out[:limit]
+
+
+def _indexed_matches(session: Session, match: str, ids: list[int]) -> set[int]:
+    """Which of a batch match an AND or NOT, asked of a temporary index of the batch: a probe of
+    article_fts seeks in every phrase's doclist per id (`Ukraine Russia` at 1,000,000 articles:
+    ~50 ms for 42 ids, ~10 ms to index them)."""
+    if not ids:
+        return set()
+    conn = session.connection()
+    rescore.index_rows(conn, ids)
+    sql = "SELECT rowid FROM temp.rank_fts WHERE rank_fts MATCH :m"
+    return {int(r[0]) for r in conn.execute(text(sql), {"m": match})}
 
 
 def count_facets(

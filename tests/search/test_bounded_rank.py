@@ -217,3 +217,22 @@ def test_refresh_keeps_head_lists_and_drops_long_complete_ones(
         assert all(n <= LIST_SIZE for n in stored(session).values())
         again = impact.load_lists(session, phrases, hwm)
         assert {p: f.rows for p, f in again.items()} == {p: f.rows for p, f in lists.items()}
+
+
+def test_an_and_over_the_match_set_is_counted_once_per_hwm(
+    corpus: Engine, bounded: SqliteFts5Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(impact, "MATCH_SET", 5)
+    counted: list[str] = []
+    real = impact._all_matches
+
+    def counting(session: Session, match: str, hwm: int) -> impact.Candidates | None:
+        counted.append(match)
+        return real(session, match, hwm)
+
+    monkeypatch.setattr(impact, "_all_matches", counting)
+    with Session(corpus) as session:
+        first = [h.id for h in _search(session, bounded, "Russia Ukraine")]
+        again = [h.id for h in _search(session, bounded, "Russia Ukraine")]
+    assert first == again and len(first) == 10
+    assert len(counted) == 1
