@@ -112,6 +112,7 @@ _lock = threading.Lock()
 # bytes each): complete lists hold up to COMPLETE rows.
 _MEMORY_ROWS = 400_000
 _memory: OrderedDict[tuple[str, str], ImpactList] = OrderedDict()
+_memory_rows = 0
 # Candidates per (database, phrases, hwm, the lists' stamps): a repeated query (the next page,
 # the same query from another client) skips the summing and the re-scoring. Bounded by rows
 # held (~150 bytes each, so ~30 MB), the least recently used going first.
@@ -124,12 +125,7 @@ _candidate_rows = 0
 
 
 def _build(conn: Connection, p: Phrase, max_id: int) -> ImpactList:
-    count = (
-        "SELECT count(*) FROM (SELECT rowid FROM article_fts "
-        "WHERE article_fts MATCH :m AND rowid <= :hwm LIMIT :cap)"
-    )
-    found = conn.execute(text(count), {"m": p.match, "hwm": max_id, "cap": COMPLETE + 1})
-    matches = int(found.scalar_one())
+    matches = _matches_up_to(conn, p.match, max_id, COMPLETE)
     sql = (
         f"SELECT rowid, bm25(article_fts, {WEIGHTS}) AS r FROM article_fts "
         "WHERE article_fts MATCH :m AND rowid <= :hwm ORDER BY r, rowid LIMIT :k"
@@ -138,6 +134,15 @@ def _build(conn: Connection, p: Phrase, max_id: int) -> ImpactList:
     rows = conn.execute(text(sql), params).all()
     stamp = dt.datetime.now(dt.UTC).isoformat()
     return ImpactList(max_id, tuple((int(i), float(s)) for i, s in rows), stamp)
+
+
+def _matches_up_to(conn: Connection, match: str, hwm: int, cap: int) -> int:
+    """Matches up to article id `hwm`, counted to cap + 1 at most: a doclist walk, no bm25()."""
+    sql = (
+        "SELECT count(*) FROM (SELECT rowid FROM article_fts "
+        "WHERE article_fts MATCH :m AND rowid <= :hwm LIMIT :cap)"
+    )
+    return int(conn.execute(text(sql), {"m": match, "hwm": hwm, "cap": cap + 1}).scalar_one())
 
 
 def complete(found: ImpactList) -> bool:
@@ -231,12 +236,13 @@ def load_lists(session: Session, phrases: list[Phrase], hwm: int) -> dict[Phrase
 
 
 def _remember(key: tuple[str, str], found: ImpactList) -> None:
+    global _memory_rows
     with _lock:
+        replaced = _memory.pop(key, None)
+        _memory_rows += len(found.rows) - (len(replaced.rows) if replaced else 0)
         _memory[key] = found
-        _memory.move_to_end(key)
-        rows = sum(len(f.rows) for f in _memory.values())
-        while rows > _MEMORY_ROWS and len(_memory) > 1:
-            rows -= len(_memory.popitem(last=False)[1].rows)
+        while _memory_rows > _MEMORY_ROWS and len(_memory) > 1:
+            _memory_rows -= len(_memory.popitem(last=False)[1].rows)
 
 
 def candidates(
@@ -302,12 +308,7 @@ def _keep(key: tuple[object, ...], found: Candidates) -> None:
 
 def _all_matches(session: Session, match: str, hwm: int) -> Candidates | None:
     conn = session.connection()
-    count = (
-        "SELECT count(*) FROM (SELECT rowid FROM article_fts "
-        "WHERE article_fts MATCH :m AND rowid <= :hwm LIMIT :cap)"
-    )
-    params = {"m": match, "hwm": hwm, "cap": MATCH_SET + 1}
-    if int(conn.execute(text(count), params).scalar_one()) > MATCH_SET:
+    if _matches_up_to(conn, match, hwm, MATCH_SET) > MATCH_SET:
         return None
     sql = (
         f"SELECT rowid, bm25(article_fts, {WEIGHTS}) FROM article_fts "
@@ -436,9 +437,10 @@ def refresh_impacts(session: Session, *, discover: bool = False, min_docs: int =
         _store(conn, p.key, found)
         written += 1
     session.commit()
-    global _candidate_rows
+    global _candidate_rows, _memory_rows
     with _lock:
         _memory.clear()
+        _memory_rows = 0
         _candidates.clear()
         _gap_fills.clear()
         _candidate_rows = 0

@@ -62,9 +62,10 @@ def average_length(conn: Connection) -> float:
     return sum(counts[1:]) / counts[0] if counts and counts[0] else 1.0
 
 
-def index_rows(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
-    """Indexes the articles (those that exist) in temp.rank_fts, which answers a MATCH for
-    them as article_fts would; returns each one's length in tokens."""
+def index_rows(conn: Connection, ids: Sequence[int]) -> None:
+    """Indexes the articles (those that exist) in temp.rank_fts, a per-connection table with
+    article_fts's columns and tokenizer (migration 0002), so a MATCH there answers exactly as
+    article_fts would for these rows. Contentless: membership and bm25() are all that is asked."""
     conn.execute(
         text(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.rank_fts USING fts5(title, body, lemmas, "
@@ -79,6 +80,18 @@ def index_rows(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
             f"SELECT id, coalesce(title, ''), body, lemmas FROM article WHERE id IN ({listed})"
         )
     )
+
+
+def indexed_matches(conn: Connection, match: str) -> set[int]:
+    """The rows index_rows() indexed last that match an FTS5 query."""
+    rows = conn.execute(
+        text("SELECT rowid FROM temp.rank_fts WHERE rank_fts MATCH :m"), {"m": match}
+    )
+    return {int(r[0]) for r in rows}
+
+
+def _indexed_sizes(conn: Connection) -> dict[int, int]:
+    """Each indexed row's length in tokens, all columns."""
     sizes = conn.execute(text("SELECT id, sz FROM temp.rank_fts_docsize"))
     return {int(i): sum(varints(bytes(sz))) for i, sz in sizes}
 
@@ -93,7 +106,8 @@ def contributions(
     first, to calibrate its idf), the contribution to every row of `ids` that holds it. A phrase
     none of whose known rows can be indexed (all deleted) comes back empty."""
     first = [known[0][0] for known in phrases.values() if known]
-    sizes = index_rows(conn, list(dict.fromkeys([*ids, *first])))
+    index_rows(conn, list(dict.fromkeys([*ids, *first])))
+    sizes = _indexed_sizes(conn)
     out: dict[str, dict[int, float]] = {m: {} for m in phrases}
     if not sizes:
         return out

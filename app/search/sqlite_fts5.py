@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from app.models import Article
+from app.search import rescore
 from app.search.base import (
     ArticleFilters,
     EventFilters,
@@ -329,46 +330,19 @@ class SqliteFts5Backend:
 
 
 class _PageProbe:
-    """Which of a page's articles match an FTS5 query, asked of a temporary index of the page.
-    FTS5 (3.40) does not seek `rowid IN (...)`: a probe of article_fts walks each phrase's whole
-    doclist (50 ms for a head word at 1,000,000 articles), while indexing twenty articles costs
-    3-15 ms and then answers every probe of the page."""
+    """Which of a page's articles match an FTS5 query, asked of a temporary index of the page
+    (rescore.index_rows). FTS5 (3.40) does not seek `rowid IN (...)`: a probe of article_fts
+    walks each phrase's whole doclist (50 ms for a head word at 1,000,000 articles), while
+    indexing twenty articles costs 3-15 ms and then answers every probe of the page."""
 
     def __init__(self, conn: Connection, ids: list[int]) -> None:
         self.conn = conn
-        self.ids = set(ids)
-        _index_page(conn, _id_list(sorted(self.ids)))
+        rescore.index_rows(conn, ids)
 
     def matching(self, match: str, ids: list[int]) -> set[int]:
         if not ids:
             return set()
-        rows = self.conn.execute(
-            text("SELECT rowid FROM temp.page_fts WHERE page_fts MATCH :m"), {"m": match}
-        )
-        return {int(r[0]) for r in rows} & set(ids)
-
-
-def _id_list(ids: Iterable[int]) -> str:
-    return ", ".join(str(int(i)) for i in ids)
-
-
-def _index_page(conn: Connection, ids: str) -> None:
-    """Articles in a per-connection temporary FTS5 table with article_fts's columns and
-    tokenizer (migration 0002), so a MATCH there answers exactly as article_fts would for these
-    rows. Contentless: only membership is asked."""
-    conn.execute(
-        text(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.page_fts USING fts5(title, body, lemmas, "
-            "content='', tokenize='unicode61 remove_diacritics 2')"
-        )
-    )
-    conn.execute(text("INSERT INTO temp.page_fts(page_fts) VALUES ('delete-all')"))
-    conn.execute(
-        text(
-            "INSERT INTO temp.page_fts(rowid, title, body, lemmas) "
-            f"SELECT id, coalesce(title, ''), body, lemmas FROM article WHERE id IN ({ids})"
-        )
-    )
+        return rescore.indexed_matches(self.conn, match) & set(ids)
 
 
 @contextmanager

@@ -199,8 +199,7 @@ def _indexed_matches(session: Session, match: str, ids: list[int]) -> set[int]:
         return set()
     conn = session.connection()
     rescore.index_rows(conn, ids)
-    sql = "SELECT rowid FROM temp.rank_fts WHERE rank_fts MATCH :m"
-    return {int(r[0]) for r in conn.execute(text(sql), {"m": match})}
+    return rescore.indexed_matches(conn, match)
 
 
 def count_facets(

@@ -116,19 +116,31 @@ ACTOR_COUNTS = sa_select(
 
 
 def get_actor(session: Session, *, actor_id: int) -> ActorDetail:
-    conn = session.connection()
-    params = {"actor_id": actor_id}
-    actor = conn.execute(ACTOR_BY_ID, params).first()
-    if actor is None:
+    fields = detail_fields(
+        session, ACTOR_BY_ID, ACTOR_COUNTS, ACTOR_ALIASES, {"actor_id": actor_id}
+    )
+    if fields is None:
         raise NotFound(f"actor {actor_id} does not exist")
-    # Plain dicts validated in one pydantic call: a model per alias cost more than the query.
-    fields = actor._asdict()
-    fields.update(conn.execute(ACTOR_COUNTS, params).one()._asdict())
+    return ActorDetail.model_validate(fields)
+
+
+def detail_fields(
+    session: Session, by_id: Any, counts: Any, aliases: Any, params: dict[str, int]
+) -> dict[str, Any] | None:
+    """An actor's or a place's detail as plain data (None if it does not exist): its row, its
+    counts and its aliases, validated by the caller in one pydantic call (a model per alias
+    cost more than the query)."""
+    conn = session.connection()
+    row = conn.execute(by_id, params).first()
+    if row is None:
+        return None
+    fields = row._asdict()
+    fields.update(conn.execute(counts, params).one()._asdict())
     fields["aliases"] = [
         {"alias": alias, "language": language}
-        for alias, language in conn.execute(ACTOR_ALIASES, params).all()
+        for alias, language in conn.execute(aliases, params).all()
     ]
-    return ActorDetail.model_validate(fields)
+    return fields
 
 
 def list_actor_events(

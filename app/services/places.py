@@ -12,7 +12,7 @@ from app.extraction.gazetteer import normalise_alias
 from app.models import Event, Mention, Place, PlaceAlias
 from app.schemas.common import Page
 from app.schemas.places import PlaceDetail, PlacePublic
-from app.services.actors import escape_like
+from app.services.actors import detail_fields, escape_like
 from app.services.errors import NotFound
 from app.services.pagination import cursor_id, last_id_cursor
 
@@ -96,16 +96,9 @@ PLACE_COUNTS = sa_select(
 
 
 def get_place(session: Session, *, place_id: int) -> PlaceDetail:
-    conn = session.connection()
-    params = {"place_id": place_id}
-    place = conn.execute(PLACE_BY_ID, params).first()
-    if place is None:
+    fields = detail_fields(
+        session, PLACE_BY_ID, PLACE_COUNTS, PLACE_ALIASES, {"place_id": place_id}
+    )
+    if fields is None:
         raise NotFound(f"place {place_id} does not exist")
-    # Plain dicts validated in one pydantic call: a model per alias cost more than the query.
-    fields = place._asdict()
-    fields.update(conn.execute(PLACE_COUNTS, params).one()._asdict())
-    fields["aliases"] = [
-        {"alias": alias, "language": language}
-        for alias, language in conn.execute(PLACE_ALIASES, params).all()
-    ]
     return PlaceDetail.model_validate(fields)
