@@ -36,7 +36,7 @@ from app.search.base import (
     rank_value,
 )
 from app.search.expand import Plan
-from app.search.impact import WEIGHTS
+from app.search.impact import WEIGHTS, plan_phrases
 from app.search.query import (
     Expansion,
     Fts5Columns,
@@ -115,7 +115,10 @@ class SqliteFts5Backend:
         key = date_key(after)
         match = self.match_text(plan)
         if self._count(session, match, self.rank_cap) > self.rank_cap:
-            rows = walk_by_date(session, match, filters, sort, limit, key)
+            phrases = None
+            if isinstance(plan.query, Query) and any_of(plan.query.root):
+                phrases = [p.match for p in plan_phrases(plan)]
+            rows = walk_by_date(session, match, filters, sort, limit, key, phrases)
         else:
             rows = sort_matches_by_date(session, match, filters, sort, limit, key)
         return [Hit(id=i, rank=0.0, key=[p, i]) for i, p in rows]

@@ -25,6 +25,10 @@ from app.search.sqlite_sql import article_filter_sql, facet_sql, keyset_by_date
 # Facets over more hits than this count the newest FACET_SAMPLE of them.
 FACET_SAMPLE = 2000
 _MAX_BATCH = 4096
+# Ids probed beyond what a page needs, when most articles are expected to match.
+_SLACK = 8
+# Ids few enough that matching_any() asks the remaining phrases in one OR.
+_FEW_LEFT = 4
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -48,8 +52,33 @@ def matching(
     ids = [int(r[0]) for r in conn.execute(text(sql + "".join(" AND " + w for w in where)), params)]
     if not ids or not probe:
         return set(ids)
-    sql = f"SELECT rowid FROM article_fts WHERE article_fts MATCH :m AND rowid IN ({_ids(ids)})"
-    return {int(r[0]) for r in conn.execute(text(sql), {"m": match})}
+    # As driver SQL: the text differs per batch, so SQLAlchemy would compile it every time.
+    sql = f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? AND rowid IN ({_ids(ids)})"
+    return {int(r[0]) for r in conn.exec_driver_sql(sql, (match,))}
+
+
+def matching_any(
+    session: Session, phrases: Sequence[str], filters: ArticleFilters, ids: list[int]
+) -> set[int]:
+    """matching() for a term or an OR of terms, given each phrase's match: phrase by phrase, each
+    asked only of the ids no earlier phrase matched. A probe of the whole OR seeks in every
+    phrase's doclist per id (17 for `Ukraine` with its lemmas and aliases, ~1 ms an id at
+    1,000,000 articles); this way an id costs one seek per phrase up to its first match."""
+    left = matching(session, "", filters, ids, probe=False)
+    found: set[int] = set()
+    for n, match in enumerate(phrases):
+        if not left:
+            break
+        # The same seeks for the last few ids, in one statement instead of one a phrase.
+        last = len(left) <= _FEW_LEFT
+        if last:
+            match = " OR ".join(f"({m})" for m in phrases[n:])
+        hit = matching(session, match, ArticleFilters(), sorted(left))
+        found |= hit
+        left -= hit
+        if last:
+            break
+    return found
 
 
 def ranked_by_impact(
@@ -146,16 +175,22 @@ def walk_by_date(
     sort: Sort,
     limit: int,
     key: tuple[str, int] | None,
+    phrases: Sequence[str] | None = None,
 ) -> list[tuple[int, str]]:
     """Many matches: walk (published_at, id) in order and keep the batch's matches, so a head
-    word costs about one batch instead of sorting every match. Undated articles come last."""
+    word costs about one batch instead of sorting every match. Undated articles come last.
+    `phrases`, for a term or an OR of terms, lets matching_any() probe phrase by phrase.
+
+    Probing costs per id, so the first batch is barely more than the page (a head word matches
+    most articles) and later ones are sized by the share of matches seen so far."""
     op, direction = ("<", "DESC") if sort == "newest" else (">", "ASC")
     where, params = article_filter_sql(filters)
     dated = key is None or key[0] != ""
     position: tuple[str, int] | None = key if key is not None and dated else None
     last_undated = key[1] if key is not None and not dated else None
     out: list[tuple[int, str]] = []
-    batch = max(2 * limit, 64)
+    batch = limit + _SLACK
+    probed = 0
     while len(out) < limit:
         if dated:
             cond = ["a.published_at IS NOT NULL", *where]
@@ -176,8 +211,13 @@ def walk_by_date(
             extra["ki"] = last_undated
         rows = [(int(i), str(p)) for i, p in session.connection().execute(
             text(sql), params | extra)]  # fmt: skip
-        ok = matching(session, match, ArticleFilters(), [i for i, _ in rows])
+        ids = [i for i, _ in rows]
+        if phrases is None:
+            ok = matching(session, match, ArticleFilters(), ids)
+        else:
+            ok = matching_any(session, phrases, ArticleFilters(), ids)
         out += [r for r in rows if r[0] in ok]
+        probed += len(rows)
         if len(rows) < batch:
             if not dated:
                 break
@@ -187,8 +227,17 @@ def walk_by_date(
             position = rows[-1][1], rows[-1][0]
         else:
             last_undated = rows[-1][0]
-        batch = min(2 * batch, _MAX_BATCH)
+        batch = _next_batch(limit - len(out), len(out), probed, batch)
     return out[:limit]
+
+
+def _next_batch(wanted: int, found: int, probed: int, last: int) -> int:
+    """Enough ids for the `wanted` matches still missing at the share seen so far (with a
+    margin), at most four times the last batch while nothing matched."""
+    if found == 0:
+        return min(4 * last, _MAX_BATCH)
+    estimate = int(1.25 * wanted * probed / found) + _SLACK
+    return max(_SLACK, min(estimate, 4 * last, _MAX_BATCH))
 
 
 def _indexed_matches(session: Session, match: str, ids: list[int]) -> set[int]:

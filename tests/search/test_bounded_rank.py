@@ -236,3 +236,41 @@ def test_an_and_over_the_match_set_is_counted_once_per_hwm(
         again = [h.id for h in _search(session, bounded, "Russia Ukraine")]
     assert first == again and len(first) == 10
     assert len(counted) == 1
+
+
+@pytest.mark.parametrize(
+    ("q", "sort"),
+    [("Ukraine", "newest"), ("Київ", "oldest"), ("Kharkiv OR Odesa", "newest"),
+     ("Russia Ukraine", "newest"), ("Україна -Japan", "oldest")],
+)  # fmt: skip
+def test_above_the_cap_date_sorts_walk_every_match_in_order(
+    corpus: Engine, bounded: SqliteFts5Backend, q: str, sort: str
+) -> None:
+    """The date walk (phrase by phrase for a term or an OR, whole-query probes otherwise, batches
+    sized by the share matched) pages through exactly the matches, in date order, undated last."""
+    with Session(corpus) as session:
+        plan = make_plan(session, q=q, syntax="web", expand=True)
+        match = bounded.match_text(plan)
+        assert _count(session, match) > bounded.rank_cap
+        direction = "DESC" if sort == "newest" else "ASC"
+        expected = [
+            int(r[0])
+            for r in session.connection().execute(
+                text(
+                    "SELECT a.id FROM article_fts f JOIN article a ON a.id = f.rowid "
+                    "WHERE article_fts MATCH :m ORDER BY a.published_at IS NULL, "
+                    f"a.published_at {direction}, a.id {direction}"
+                ),
+                {"m": match},
+            )
+        ]
+        for size, pages in ((50, None), (13, 3)):  # every page; the first few of a small size
+            hits, after = [], None
+            while pages is None or len(hits) < pages * size:
+                page = _search(session, bounded, q, sort=sort, limit=size, after=after)
+                hits += page
+                if len(page) < size:
+                    break
+                after = page[-1].key
+            assert [h.id for h in hits] == expected[: len(hits)]
+            assert len(hits) == (len(expected) if pages is None else pages * size)
