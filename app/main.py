@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from app.api.problems import (
 from app.api.routes import actors, articles, changes, events, extract, health, places, search
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.extraction.lemmas import warm_up
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -57,6 +59,10 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # simplemma's dictionaries take seconds to load (four languages, ~200 MB) and would land
+        # on each worker's first search; readiness needs only the database, so they load on a
+        # daemon thread while the worker already answers.
+        threading.Thread(target=warm_up, name="lemma-warm-up", daemon=True).start()
         yield
         read_cache.close()
         if owns_engine:
