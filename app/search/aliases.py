@@ -19,6 +19,9 @@ from app.search.query import words_of
 
 # An entity expands to at most this many alias phrases, so one term cannot bloat the MATCH.
 MAX_ALIASES_PER_ENTITY = 40
+# English articles: the other three languages have none, and their role phrases carry a demonym
+# ("руските власти", the Russian authorities), which does name a country.
+_ARTICLES = {"the", "a", "an"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,15 @@ _ROWS_SQL = text(
 )
 
 
+def is_role_phrase(alias: str) -> bool:
+    """An alias such as "the president" or "the military": a description that extraction resolved
+    to one entity in one article's context (app/extraction/roles.py) and stored as a surface form.
+    It names no one, so it neither expands a search nor resolves a typed name: "Zelensky" would
+    otherwise match every article that mentions a president."""
+    words = alias.split()
+    return len(words) > 1 and words[0].lower() in _ARTICLES and not any(c.isupper() for c in alias)
+
+
 def alias_index(session: Session) -> AliasIndex:
     conn = session.connection()
     version = tuple(int(v) for v in conn.execute(_VERSION_SQL).one())
@@ -76,6 +88,8 @@ def alias_index(session: Session) -> AliasIndex:
     index = AliasIndex(version=version)
     phrases: dict[EntityRef, dict[tuple[str, ...], None]] = defaultdict(dict)
     for kind, entity_id, name, alias in conn.execute(_ROWS_SQL).all():
+        if is_role_phrase(alias):
+            continue
         entity = EntityRef(kind=kind, id=int(entity_id), name=name)
         key = key_string(alias)
         if not key:

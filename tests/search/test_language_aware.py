@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import Engine, text
 
 from tests.search.conftest import AddArticle
 
@@ -124,3 +125,35 @@ async def test_acronym_alias_needs_capitals(client: httpx.AsyncClient) -> None:
     assert any("entity:United States" in h["matched"] for h in upper)
     lower = (await client.get("/api/v1/search", params={"q": "usa"})).json()["items"]
     assert all(not m.startswith("entity:") for h in lower for m in h["matched"])
+
+
+async def test_role_phrase_aliases_do_not_expand(
+    client: httpx.AsyncClient, engine: Engine, add_article: AddArticle
+) -> None:
+    """Extraction stores "the president" as a surface form of the president it resolved it to in
+    one article; a search for that person must not match every article about a president."""
+    other = add_article(
+        "Tariff talks\n\nThe president of the commission met trade ministers in Brussels. "
+        "The talks covered steel quotas.",
+        language="en",
+    )
+    named = add_article(
+        "Visit to Kyiv\n\nZelensky met the delegation in Kyiv. The talks covered air defence.",
+        language="en",
+    )
+    with engine.begin() as conn:
+        actor_id = conn.execute(
+            text("SELECT actor_id FROM actor_alias WHERE alias = 'Zelensky'")
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO actor_alias (actor_id, alias, language, normalised) "
+                "VALUES (:a, 'the president', 'en', 'the president')"
+            ),
+            {"a": actor_id},
+        )
+    found = await _hits(client, q="Zelensky", limit="100")
+    assert named in found and other not in found
+    typed = await _hits(client, q="the president", limit="100")
+    assert other in typed
+    assert all(not m.startswith("entity:") for h in typed.values() for m in h["matched"])
