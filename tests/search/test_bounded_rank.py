@@ -274,3 +274,26 @@ def test_above_the_cap_date_sorts_walk_every_match_in_order(
                 after = page[-1].key
             assert [h.id for h in hits] == expected[: len(hits)]
             assert len(hits) == (len(expected) if pages is None else pages * size)
+
+
+def test_over_the_cap_is_decided_as_by_a_full_count(
+    corpus: Engine, bounded: SqliteFts5Backend
+) -> None:
+    """_over_cap() may settle the question on one of a query's phrases; the answer must be the
+    count's, for head words, entity names with many aliases, rare words and operators."""
+    answers = set()
+    with Session(corpus) as session:
+        for q in [
+            *HEAD_QUERIES,
+            "Kishida",
+            "Сибіга",
+            "Zelensk*",
+            "drones -Russia",
+            "nonexistentword",
+        ]:
+            plan = make_plan(session, q=q, syntax="web", expand=True)
+            match = bounded.match_text(plan)
+            expected = _count(session, match) > bounded.rank_cap
+            assert bounded._over_cap(session, plan, match) == expected, q
+            answers.add(expected)
+    assert answers == {True, False}
