@@ -81,13 +81,12 @@ def build_events(
             or _DIGIT.search(sent.text)
         )
         ses = [] if bare else sentence_events(sent, lang or "en", by_sent[sent.index])
-        outcome = all_of_them(sent.text) if ses or last_assault is not None else None
         if not ses:
             if last_assault is not None and _near(last_assault, sent, ctx):
                 q = sentence_quantities(sent.text, lang, _weapon(last_assault.mode))
                 for k, v in q.items():
                     last_assault.quantities.setdefault(k, v)
-                if outcome:
+                if outcome := all_of_them(sent.text):
                     ctx.outcome.setdefault(id(last_assault), outcome)
             continue
         prior_weapon = (
@@ -95,6 +94,9 @@ def build_events(
         )
         # one date scan per sentence, not per event: its events share the sentence's dates
         dates = find_dates(sent.text, published)
+        # an outcome ("all of them were downed") is only ever kept for an assault: no scan without
+        assault = any(se.trigger.type == "ASSAULT" for se in ses)
+        outcome = all_of_them(sent.text) if assault else None
         for se in ses:
             ev = _event(
                 se,

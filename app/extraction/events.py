@@ -16,6 +16,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import yaml
 
 from app.extraction.keywords import keyword_rx
@@ -92,12 +93,19 @@ def lexicon() -> list[TypeLexicon]:
     return out
 
 
-def tokens_of(text: str, lang: str) -> Words:
-    # The uk/bg/ru lexicons are written as surface prefixes, so only English needs lemmas
-    # (attacked -> attack); skipping simplemma elsewhere halves the cost of this stage.
+def _lowered(text: str) -> str:
+    """``text`` lowered letter for letter, so that its offsets are the text's."""
     lowered = text.lower().replace("’", "'")
     if len(lowered) != len(text):  # a few letters ("İ") lower to two: slice per token then
         lowered = "".join(ch.lower()[:1] for ch in text).replace("’", "'")
+    return lowered
+
+
+def tokens_of(text: str, lang: str, lowered: str | None = None) -> Words:
+    # The uk/bg/ru lexicons are written as surface prefixes, so only English needs lemmas
+    # (attacked -> attack); skipping simplemma elsewhere halves the cost of this stage.
+    if lowered is None:
+        lowered = _lowered(text)
     spans = [m.span() for m in word_tokens(text)]
     lows = [lowered[a:b] for a, b in spans]
     return Words(spans, lows, list(map(lemmatise, lows, repeat(lang))) if lang == "en" else lows)
@@ -133,6 +141,7 @@ class _Index:
     short: list[tuple[TypeLexicon, tuple[Part, ...]]]  # prefixes under 3 chars
     # per event type, its modes with their cues (this language's, then English) as needles
     modes: dict[str, list[tuple[str, tuple[str, ...]]]]
+    firsts: Any = None  # automaton of every pattern's first word (value: its length)
 
 
 @lru_cache(maxsize=8)
@@ -151,7 +160,38 @@ def _index(lang: str) -> _Index:
                 idx.prefix.setdefault(text[:3], []).append((lex, pat))
             else:
                 idx.short.append((lex, pat))
+    firsts = {pat[0][1] for _, pat in [*_flat(idx.exact), *_flat(idx.prefix), *idx.short]}
+    if firsts and "" not in firsts:
+        idx.firsts = ahocorasick.Automaton()
+        for word in firsts:
+            idx.firsts.add_word(word, len(word))
+        idx.firsts.make_automaton()
     return idx
+
+
+def _flat(
+    d: dict[str, list[tuple[TypeLexicon, tuple[Part, ...]]]],
+) -> list[tuple[TypeLexicon, tuple[Part, ...]]]:
+    return [x for v in d.values() for x in v]
+
+
+# a letter as lemmas.word_tokens sees one: a word starts after anything else
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _may_trigger(idx: _Index, text: str, lowered: str) -> bool:
+    """False only when no word of ``text`` can start a trigger. A trigger's first word is one
+    of ``idx.firsts`` (exactly, or as a prefix) at the start of a word, so outside English (where
+    a word is matched by its surface, not its lemma) one automaton pass over the lowered text
+    settles most sentences, which start no trigger, without tokenising them."""
+    if idx.firsts is None:
+        return True
+    letter = _LETTER.match
+    for end, n in idx.firsts.iter(lowered):
+        p = end - n + 1
+        if p == 0 or not letter(text, p - 1):
+            return True
+    return False
 
 
 def _trigger_starts(idx: _Index, words: Words) -> Sequence[int]:
@@ -399,9 +439,12 @@ def _is_question(text: str) -> bool:
 def sentence_events(sent: Sentence, lang: str, mentions: list[Mention]) -> list[SentenceEvent]:
     if _is_question(sent.text):
         return []  # a question asks whether something happens; it reports nothing
+    lowered = _lowered(sent.text)
+    if lang != "en" and not _may_trigger(_index(lang), sent.text, lowered):
+        return []
     per_type = [
         kept
-        for trigs in find_triggers(tokens_of(sent.text, lang), lang)
+        for trigs in find_triggers(tokens_of(sent.text, lang, lowered), lang)
         if (kept := [t for t in trigs if not _NOT_HAPPENED.search(sent.text[: t.start][-80:])])
     ]
     if not per_type:

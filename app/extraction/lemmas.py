@@ -33,12 +33,30 @@ def word_tokens(text: str) -> list[re.Match[str]]:
     return list(_WORD_RE.finditer(text))
 
 
+# lemma_text looks up every word of every article: a plain dict per language answers a word
+# seen before for less than the lru_cache of lemmatise, which builds a (token, language) key per
+# call. Bounded by starting afresh when full; the values are lemmatise's, so output is the same.
+_TEXT_CACHE_MAX = 100_000
+_text_cache: dict[str, dict[str, str]] = {lang: {} for lang in _LANGS}
+
+
 def lemma_text(text: str, language: str | None) -> str:
     """Space-joined lowercased lemmas of the word tokens of ``text`` (a search column)."""
     lang = language or "en"
-    # findall gives the words without a Match object each (the pattern has no capture group),
-    # and map() calls the cached lemmatise without a Python-level loop
-    return " ".join(map(lemmatise, _WORD_RE.findall(text), repeat(lang)))
+    # findall gives the words without a Match object each (the pattern has no capture group)
+    words = _WORD_RE.findall(text)
+    cache = _text_cache.get(lang)
+    if cache is None:
+        return " ".join(map(lemmatise, words, repeat(lang)))
+    new = set(words).difference(cache)  # set and dict operations: no Python loop per word
+    if new:
+        if len(cache) + len(new) > _TEXT_CACHE_MAX:
+            # a new dict, not clear(): a thread still reading the old one finds its words there
+            cache = _text_cache[lang] = {}
+            new = set(words)
+        for word in new:
+            cache[word] = lemmatise(word, lang)
+    return " ".join(map(cache.__getitem__, words))
 
 
 def warm_up() -> None:
