@@ -48,6 +48,9 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_ENTRIES = 4096
 
 Key = tuple[str, bytes]
+# Set in the ASGI scope by ReadCacheMiddleware once it has looked for the answer and missed, so
+# that the route does not read the position on the loop a second time for the same request.
+CACHE_CHECKED = "conflictkb.read_cache_checked"
 
 
 def change_feed_position(conn: Connection) -> int:
@@ -192,4 +195,5 @@ class ReadCacheMiddleware:
                 )
                 await send({"type": "http.response.body", "body": body})
                 return
+            scope[CACHE_CHECKED] = True
         await self.app(scope, receive, send)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 T = TypeVar("T")
 
@@ -47,6 +48,13 @@ class Problem(BaseModel):
 
 class Ref(BaseModel):
     """A short reference to another resource."""
+
+    id: int
+    name: str
+
+
+class RefData(TypedDict):
+    """Ref as plain data (see app/schemas/events.py: EventData)."""
 
     id: int
     name: str

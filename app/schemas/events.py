@@ -3,8 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
-from app.schemas.common import Ref
+from app.schemas.common import Ref, RefData
 
 
 class ParticipantPublic(BaseModel):
@@ -41,3 +42,34 @@ class EvidencePublic(BaseModel):
 
 class EventDetail(EventPublic):
     evidence: list[EvidencePublic]
+
+
+# EventPublic and its page as plain data, in the models' field order: a page read from the database
+# is serialised from these directly (TypeAdapter.dump_json), without first building and
+# validating ~150 models from values the database typed already. Field for field the types of the
+# models above, so the bytes are the models' bytes (tests/api/test_event_page_data.py).
+class ParticipantData(TypedDict):
+    actor_id: int
+    name: str
+    role: str
+
+
+class EventData(TypedDict):
+    id: int
+    type: str
+    mode: str | None
+    date: dt.date | None
+    date_precision: str | None
+    place: RefData | None
+    modality: str
+    summary: str
+    confidence: float
+    participants: list[ParticipantData]
+    quantities: dict[str, int]
+    evidence_count: int
+
+
+class EventPageData(TypedDict):
+    items: list[EventData]
+    limit: int
+    next_cursor: str | None

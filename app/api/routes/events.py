@@ -6,17 +6,20 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.params import MAX_ID, Cursor, EventType, IsoDate, Language, Limit, Role
 from app.api.problems import problem_responses
-from app.api.reads import adapter, cached_read_json
+from app.api.query import get_with_one_query_model
+from app.api.reads import adapter, cached_core_read_json, cached_read_json
 from app.schemas.common import Page
-from app.schemas.events import EventDetail, EventPublic
+from app.schemas.events import EventDetail, EventPageData, EventPublic
 from app.services import events
 
 router = APIRouter(prefix="/events", tags=["events"])
-EVENT_PAGE = adapter(Page[EventPublic])
+# The page is serialised from plain data (EventPageData); response_model documents the same shape.
+EVENT_PAGE = adapter(EventPageData)
 EVENT_DETAIL = adapter(EventDetail)
 
 
-@router.get(
+@get_with_one_query_model(
+    router,
     "",
     summary="List PLOVER events, newest first",
     response_model=Page[EventPublic],
@@ -35,10 +38,10 @@ async def list_events(
     date_to: IsoDate | None = None,
     language: Language = None,
 ) -> Response:
-    return await cached_read_json(
+    return await cached_core_read_json(
         request,
         EVENT_PAGE,
-        events.list_events,
+        events.event_page,
         limit=limit,
         cursor=cursor,
         type=type,
