@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from app.api.auth import require_key
 from app.api.cache import LoopPosition, ReadCache, ReadCacheMiddleware
 from app.api.etag import ETagMiddleware
-from app.api.limits import BodySizeLimit
+from app.api.limits import BodySizeLimit, NulInQuery
 from app.api.problems import (
     install_problem_handlers,
     move_problem_schemas_to_problem_media_type,
@@ -98,6 +98,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     if not settings.read_requires_key:
         app.add_middleware(ReadCacheMiddleware)
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(NulInQuery)
     app.add_middleware(
         BodySizeLimit,
         default=settings.max_body_bytes,

@@ -1,6 +1,9 @@
-"""Request body limits as pure ASGI middleware: a declared Content-Length over the limit is
-refused before a byte is read, and a chunked body is counted as it arrives and cut off at the
-limit, so no route ever buffers more than it allows."""
+"""Request limits as pure ASGI middleware.
+
+Body size: a declared Content-Length over the limit is refused before a byte is read, and a
+chunked body is counted as it arrives and cut off at the limit, so no route ever buffers more than
+it allows. Query strings: a NUL character is refused, whatever the parameter (PostgreSQL cannot
+hold one in text, so a NUL reaching a filter was a 500 there, and a different answer on SQLite)."""
 
 from __future__ import annotations
 
@@ -77,25 +80,41 @@ class BodySizeLimit:
             await _send_too_large(send, scope["path"], limit)
 
 
+class NulInQuery:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query: bytes = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if b"%00" in query or b"\x00" in query:
+            detail = "query parameters must not contain the NUL character (%00)"
+            await _send_problem(send, scope["path"], 422, "Invalid Query", "invalid-query", detail)
+            return
+        await self.app(scope, receive, send)
+
+
 async def _send_too_large(send: Send, path: str, limit: int) -> None:
+    detail = f"the request body is larger than {limit} bytes"
+    await _send_problem(send, path, 413, "Content Too Large", "too-large", detail, close=True)
+
+
+async def _send_problem(
+    send: Send, path: str, status: int, title: str, slug: str, detail: str, *, close: bool = False
+) -> None:
     body = json.dumps(
         {
-            "type": PROBLEM_BASE + "too-large",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": f"the request body is larger than {limit} bytes",
+            "type": PROBLEM_BASE + slug,
+            "title": title,
+            "status": status,
+            "detail": detail,
             "instance": path,
         }
     ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

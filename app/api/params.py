@@ -10,13 +10,16 @@ from fastapi import Query
 from pydantic import AfterValidator, BeforeValidator
 
 MAX_PAGE_SIZE = 100
+# Free-text parameters refuse NUL: PostgreSQL text cannot hold it (app/api/limits.py refuses it in
+# any parameter; this pattern is what the OpenAPI document says of each).
+NO_NUL = r"^[^\x00]*$"
 
 Limit = Annotated[
     int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size, 1 to {MAX_PAGE_SIZE}")
 ]
 Cursor = Annotated[
     str | None,
-    Query(max_length=512, description="The next_cursor of the previous page"),
+    Query(pattern=NO_NUL, max_length=512, description="The next_cursor of the previous page"),
 ]
 Language = Annotated[
     str | None,
@@ -48,7 +51,13 @@ EventType = Literal[
 ActorKind = Literal["person", "country", "organization", "military", "group"]
 SearchText = Annotated[
     str,
-    Query(min_length=1, max_length=500, description="Search text", examples=["Japan drones"]),
+    Query(
+        pattern=NO_NUL,
+        min_length=1,
+        max_length=500,
+        description="Search text",
+        examples=["Japan drones"],
+    ),
 ]
 
 # Ids are 32-bit on PostgreSQL; a larger one can name nothing and must not reach the driver.

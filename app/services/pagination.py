@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from app.services.errors import InvalidQuery
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def encode_cursor(*key: Any) -> str:
@@ -26,10 +29,21 @@ def decode_cursor(cursor: str | None, *, arity: int) -> list[Any] | None:
         raise InvalidQuery("cursor is not one this API issued") from exc
     if not isinstance(value, list) or len(value) != arity:
         raise InvalidQuery("cursor is not one this API issued")
-    for item in value:
-        if item is not None and not isinstance(item, int | float | str):
-            raise InvalidQuery("cursor is not one this API issued")
+    if not all(_plain(item) for item in value):
+        raise InvalidQuery("cursor is not one this API issued")
     return value
+
+
+def _plain(item: object) -> bool:
+    """A value a cursor of ours can hold, and every database can compare: JSON also reads
+    integers of any size, NaN and Infinity, which overflowed the driver (a 500)."""
+    if item is None or isinstance(item, str):
+        return item is None or "\x00" not in item
+    if isinstance(item, bool):
+        return False
+    if isinstance(item, int):
+        return _INT64_MIN <= item <= _INT64_MAX
+    return isinstance(item, float) and math.isfinite(item)
 
 
 def last_id_cursor(rows: Sequence[Any], limit: int) -> str | None:

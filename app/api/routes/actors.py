@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.params import MAX_ID, ActorKind, Country, Cursor, Limit, Role
+from app.api.params import MAX_ID, NO_NUL, ActorKind, Country, Cursor, Limit, Role
 from app.api.problems import problem_responses
 from app.api.reads import adapter, cached_read_json
 from app.schemas.actors import ActorDetail, ActorPublic
@@ -32,10 +32,13 @@ async def list_actors(
     cursor: Cursor = None,
     kind: Annotated[ActorKind | None, Query()] = None,
     country: Country = None,
-    name: Annotated[str | None, Query(min_length=1, max_length=200, examples=["Зелен"])] = None,
+    name: Annotated[
+        str | None, Query(pattern=NO_NUL, min_length=1, max_length=200, examples=["Зелен"])
+    ] = None,
     q: Annotated[
         str | None,
         Query(
+            pattern=NO_NUL,
             min_length=1,
             max_length=200,
             description="Fuzzy name: tolerant of spelling variants and typos in any script, "

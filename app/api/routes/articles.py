@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import WriteKey
-from app.api.params import MAX_ID, Cursor, IsoDateTime, Language, Limit
+from app.api.params import MAX_ID, NO_NUL, Cursor, IsoDateTime, Language, Limit
 from app.api.problems import problem_responses
 from app.api.reads import adapter, cached_read_json
 from app.config import Settings
@@ -34,7 +34,7 @@ async def list_articles(
     cursor: Cursor = None,
     language: Language = None,
     source: Annotated[
-        str | None, Query(max_length=200, description="Source name or domain")
+        str | None, Query(pattern=NO_NUL, max_length=200, description="Source name or domain")
     ] = None,
     published_from: IsoDateTime | None = None,
     published_to: IsoDateTime | None = None,
@@ -42,7 +42,8 @@ async def list_articles(
         int | None, Query(ge=1, le=MAX_ID, description="Articles that mention this actor")
     ] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=500, description="Full-text filter")
+        str | None,
+        Query(pattern=NO_NUL, min_length=1, max_length=500, description="Full-text filter"),
     ] = None,
 ) -> Response:
     return await cached_read_json(

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.params import Limit
+from app.api.params import NO_NUL, Limit
 from app.api.problems import problem_responses
 from app.api.reads import adapter, read_json
 from app.schemas.changes import ChangePage
@@ -27,7 +27,7 @@ async def list_changes(
     request: Request,
     since: Annotated[
         str | None,
-        Query(max_length=512, description="The next_cursor of the previous page"),
+        Query(pattern=NO_NUL, max_length=512, description="The next_cursor of the previous page"),
     ] = None,
     limit: Limit = 100,
     entity: Annotated[Literal["article", "event"] | None, Query()] = None,

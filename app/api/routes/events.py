@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.params import MAX_ID, Cursor, EventType, IsoDate, Language, Limit, Role
+from app.api.params import MAX_ID, NO_NUL, Cursor, EventType, IsoDate, Language, Limit, Role
 from app.api.problems import problem_responses
 from app.api.query import get_with_one_query_model
 from app.api.reads import adapter, cached_core_read_json, cached_read_json
@@ -30,7 +30,7 @@ async def list_events(
     limit: Limit = 20,
     cursor: Cursor = None,
     type: Annotated[EventType | None, Query(description="PLOVER event type")] = None,
-    mode: Annotated[str | None, Query(max_length=40, examples=["drone"])] = None,
+    mode: Annotated[str | None, Query(pattern=NO_NUL, max_length=40, examples=["drone"])] = None,
     actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     role: Role = None,
     place_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.params import MAX_ID, Country, Cursor, Limit
+from app.api.params import MAX_ID, NO_NUL, Country, Cursor, Limit
 from app.api.problems import problem_responses
 from app.api.reads import adapter, cached_read_json
 from app.schemas.common import Page
@@ -26,9 +26,11 @@ async def list_places(
     request: Request,
     limit: Limit = 20,
     cursor: Cursor = None,
-    kind: Annotated[str | None, Query(max_length=20, examples=["city"])] = None,
+    kind: Annotated[str | None, Query(pattern=NO_NUL, max_length=20, examples=["city"])] = None,
     country: Country = None,
-    name: Annotated[str | None, Query(min_length=1, max_length=200, examples=["Харк"])] = None,
+    name: Annotated[
+        str | None, Query(pattern=NO_NUL, min_length=1, max_length=200, examples=["Харк"])
+    ] = None,
 ) -> Response:
     return await cached_read_json(
         request,

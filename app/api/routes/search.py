@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.params import (
     MAX_ID,
+    NO_NUL,
     Cursor,
     EventType,
     IsoDate,
@@ -60,7 +61,7 @@ async def search_articles(
     limit: Limit = 20,
     cursor: Cursor = None,
     language: Language = None,
-    source: Annotated[str | None, Query(max_length=200)] = None,
+    source: Annotated[str | None, Query(pattern=NO_NUL, max_length=200)] = None,
     published_from: IsoDateTime | None = None,
     published_to: IsoDateTime | None = None,
     sort: Annotated[Sort, Query(description="relevance, newest or oldest")] = "relevance",
@@ -112,7 +113,7 @@ async def search_events(
     limit: Limit = 20,
     cursor: Cursor = None,
     type: Annotated[EventType | None, Query(description="PLOVER event type")] = None,
-    mode: Annotated[str | None, Query(max_length=40, examples=["drone"])] = None,
+    mode: Annotated[str | None, Query(pattern=NO_NUL, max_length=40, examples=["drone"])] = None,
     actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     role: Role = None,
     place_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
