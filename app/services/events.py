@@ -249,35 +249,10 @@ def event_page(
     }
 
 
-def list_events(
-    session: Session,
-    *,
-    limit: int,
-    cursor: str | None = None,
-    type: str | None = None,
-    mode: str | None = None,
-    actor_id: int | None = None,
-    role: str | None = None,
-    place_id: int | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    language: str | None = None,
-) -> Page[EventPublic]:
-    """event_page as models, for callers that compose it further (an actor's events)."""
-    page = event_page(
-        session.connection(),
-        limit=limit,
-        cursor=cursor,
-        type=type,
-        mode=mode,
-        actor_id=actor_id,
-        role=role,
-        place_id=place_id,
-        date_from=date_from,
-        date_to=date_to,
-        language=language,
-    )
-    return EVENT_PAGE.model_validate(page)
+def list_events(session: Session, **filters: Any) -> Page[EventPublic]:
+    """event_page (the same keyword arguments) as models, for callers that compose it further
+    (an actor's events)."""
+    return EVENT_PAGE.model_validate(event_page(session.connection(), **filters))
 
 
 # Driven by the article's evidence (indexed by article_id); an EXISTS per event would read every
