@@ -294,6 +294,7 @@ def build(n: int, seed: int, workers: int) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"scale-{n}-{seed}.db"
     if path.exists():
+        upgrade(make_engine(f"sqlite:///{path}"))  # a database built by an older tree
         return path
     partial = path.with_suffix(".partial")
     for leftover in OUT.glob(partial.name + "*"):

@@ -214,6 +214,7 @@ def build_database(n: int, seed: int) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"search-{n}-{seed}.db"
     if path.exists():
+        upgrade(make_engine(f"sqlite:///{path}"))  # a database cached by an older tree
         return path
     partial = path.with_suffix(".partial")
     for leftover in OUT.glob(partial.name + "*"):
@@ -337,6 +338,7 @@ def main() -> None:
     args = parser.parse_args()
     db = args.db or build_database(args.n, args.seed)
     if args.db:
+        upgrade(make_engine(f"sqlite:///{db}"))  # the server expects the current schema
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
             args.n = conn.execute("SELECT count(*) FROM article").fetchone()[0]
     load_before = os.getloadavg()[0]
