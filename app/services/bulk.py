@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import fcntl
+import gc
 import multiprocessing as mp
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
@@ -152,11 +153,13 @@ def _prepare(item: ArticleInput) -> PreparedArticle | str:
 
 def prepare_for_writer(item: ArticleInput) -> PreparedArticle | str:
     """`_prepare` less what storing never reads: the sentences (a copy of the body, in ~20
-    objects) and the dropped boilerplate, which the writer would only unpickle and discard."""
+    objects), the dropped boilerplate and the text as it came (stored normalised), which the
+    writer would only unpickle and discard."""
     prepared = _prepare(item)
     if isinstance(prepared, str):
         return prepared
     prepared.extraction = replace(prepared.extraction, sentences=[], removed_lines=[])
+    prepared.item = replace(prepared.item, text="")
     return prepared
 
 
@@ -278,6 +281,25 @@ def bulk_ingest(
             on_outcome(outcome)
 
     todo = _new_items(session, items, report)
+    # What this process holds before the run (modules, SQLAlchemy, caches) lives through it: out
+    # of the collector's sight, its full collections walk only the run's own objects.
+    gc.freeze()
+    try:
+        _store_all(session, pool, todo, batch_size, report)
+    finally:
+        gc.unfreeze()
+    if optimize and stats.created:
+        optimize_search(session)
+    return stats
+
+
+def _store_all(
+    session: Session,
+    pool: Pool | None,
+    todo: list[BulkItem],
+    batch_size: int,
+    report: Callable[[BulkOutcome], None],
+) -> None:
     batch: list[tuple[str, PreparedArticle]] = []
     for bulk_item, prepared in _prepared(pool, todo):
         if isinstance(prepared, str):
@@ -291,9 +313,6 @@ def bulk_ingest(
     if batch:
         for outcome in _flush(session, batch):
             report(outcome)
-    if optimize and stats.created:
-        optimize_search(session)
-    return stats
 
 
 def optimize_search(session: Session) -> None:

@@ -11,15 +11,22 @@ at a time, each event at once, would give: the lowest-id match.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select
+from sqlalchemy import Connection, Dialect
 
 from app.extraction.types import ExtractedEvent, Extraction
 from app.models import Event, EventEvidence, EventParticipant, EventQuantity
-from app.services.store import event_signature, insert_plain, reserve_ids, table
+from app.services.store import (
+    event_signature,
+    insert_plain,
+    insert_typed,
+    reserve_ids,
+    table,
+)
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -140,18 +147,16 @@ class EventWriter:
         # Stored events all have lower ids than this batch's new ones; of the stored, the
         # database knows the participants stored before and memory the ones added since.
         found: list[_Touched] = []
-        row = self.conn.execute(
-            _same_event_stmt(place_id is not None),
-            {
-                "type": ev.type,
-                "date_from": ev.date - _ONE_DAY,
-                "date_to": ev.date + _ONE_DAY,
-                "actor_ids": list(actors),
-                **({"place_id": place_id} if place_id is not None else {}),
-            },
-        ).first()
+        conn = self.conn
+        dialect = conn.dialect
+        date_in, date_out = _date_processors(dialect)
+        params = [ev.type, date_in(ev.date - _ONE_DAY), date_in(ev.date + _ONE_DAY), *actors]
+        if place_id is not None:
+            params.append(place_id)
+        sql = _same_event_sql(dialect.name, place_id is not None, len(actors))
+        row = conn.exec_driver_sql(sql, tuple(params)).first()
         if row is not None:
-            found.append(self._existing(int(row[0]), ev.type, row[1], row[2]))
+            found.append(self._existing(int(row[0]), ev.type, date_out(row[1]), row[2]))
         found += [
             t for t in self.existing.values() if t.matches(ev.type, ev.date, place_id, actors)
         ]
@@ -188,7 +193,7 @@ class EventWriter:
             conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             self._insert_evidence(evidence)
         if new:
-            conn.execute(insert(event), [{"id": t.id, **(t.row or {})} for t in new])
+            insert_typed(conn, event, [{"id": t.id, **(t.row or {})} for t in new])
         insert_plain(
             conn,
             table(EventParticipant),
@@ -212,24 +217,36 @@ class EventWriter:
         insert_plain(self.conn, table(EventEvidence), rows)
 
 
-@lru_cache(maxsize=2)
-def _same_event_stmt(with_place: bool) -> Any:
-    event, part = table(Event), table(EventParticipant)
-    cond = and_(
-        event.c.type == bindparam("type"),
-        event.c.date.between(bindparam("date_from"), bindparam("date_to")),
-        part.c.event_id == event.c.id,
-        part.c.actor_id.in_(bindparam("actor_ids", expanding=True)),
+@lru_cache(maxsize=256)
+def _same_event_sql(dialect: str, with_place: bool, actors: int) -> str:
+    """Plain SQL: SQLAlchemy compiled the IN list of a select anew for each dated event, which
+    cost more than the query."""
+    if dialect == "sqlite":
+        text_ = date = int_ = "?"
+    else:  # PostgreSQL types the parameters from the casts
+        text_, date, int_ = "CAST(%s AS VARCHAR)", "CAST(%s AS DATE)", "CAST(%s AS INTEGER)"
+    sql = (
+        "SELECT event.id, event.date, event.place_id FROM event, event_participant "
+        f"WHERE event.type = {text_} AND event.date BETWEEN {date} AND {date} "
+        "AND event_participant.event_id = event.id "
+        f"AND event_participant.actor_id IN ({', '.join([int_] * actors)})"
     )
     if with_place:
-        cond = and_(cond, (event.c.place_id == bindparam("place_id")) | event.c.place_id.is_(None))
+        sql += f" AND (event.place_id = {int_} OR event.place_id IS NULL)"
     # Ordered by an expression, not by the id column: ordered by id, SQLite walks the (type, id)
     # index of every event of the type, filtering on date, where (type, date) finds the few of
     # those three days: 1.3 s against 6 ms for an unmatched event among the 4.7M events of
     # bench/out/scale-1000000-1.db.
-    return (
-        select(event.c.id, event.c.date, event.c.place_id)
-        .where(cond)
-        .order_by(event.c.id + 0)
-        .limit(1)
-    )
+    return sql + " ORDER BY event.id + 0 LIMIT 1"
+
+
+@lru_cache(maxsize=4)
+def _date_processors(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """The event date column's own conversions to and from the driver, as SQLAlchemy's would be."""
+    impl = table(Event).c.date.type.dialect_impl(dialect)
+    into, out = impl.bind_processor(dialect), impl.result_processor(dialect, None)
+    return into or _same, out or _same
+
+
+def _same(value: Any) -> Any:
+    return value

@@ -5,10 +5,13 @@ read-then-insert."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Dialect, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
@@ -58,26 +61,108 @@ def insert_ignore(
 def insert_plain(
     conn: Connection, target: Table, rows: list[dict[str, Any]], conflict: tuple[str, ...] = ()
 ) -> None:
-    """executemany straight to the driver, for rows of plain values (int, str, None) that need no
-    type processing: SQLAlchemy's per-row parameter handling costs more than SQLite's insert for
-    the many small mention, evidence and participant rows of a batch. With `conflict`, rows that
-    would repeat a unique key are skipped."""
+    """Rows of plain values (int, str, None) that need no type processing, straight to the
+    driver: SQLAlchemy's per-row parameter handling costs more than SQLite's insert for the many
+    small mention, evidence and participant rows of a batch. With `conflict`, rows that would
+    repeat a unique key are skipped."""
     if not rows:
         return
     columns = tuple(rows[0])
-    sql = _plain_insert_sql(conn.dialect.name, target.name, columns, conflict)
-    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+    insert_values(conn, target.name, columns, _tuples(rows, columns), conflict)
+
+
+def insert_typed(
+    conn: Connection, target: Table, rows: list[dict[str, Any]], conflict: tuple[str, ...] = ()
+) -> None:
+    """`insert_plain` for rows with typed values (dates, times): each converted by its column
+    type's own bind processor, as SQLAlchemy's insert would."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    values = _tuples(rows, columns)
+    typed = [
+        (i, p)
+        for i, p in enumerate(_bind_processors(conn.dialect, target, columns))
+        if p is not None
+    ]
+    if typed:
+        for n, row in enumerate(values):
+            converted = list(row)
+            for i, process in typed:
+                converted[i] = process(converted[i])
+            values[n] = tuple(converted)
+    insert_values(conn, target.name, columns, values, conflict)
+
+
+def _tuples(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    if len(columns) == 1:
+        return [(row[columns[0]],) for row in rows]
+    return list(map(itemgetter(*columns), rows))
 
 
 @lru_cache(maxsize=64)
+def _bind_processors(
+    dialect: Dialect, target: Table, columns: tuple[str, ...]
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    return tuple(target.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+
+
+# Rows per INSERT on SQLite, then the rest in powers of two: few distinct statements, so they
+# come prepared from the driver's statement cache (preparing a new VALUES list for each batch
+# cost as much as running it). 64 rows of up to 13 columns stay under SQLite's oldest parameter
+# limit (999); 16 and 256 rows cost more instructions.
+_ROWS_PER_INSERT = 64
+
+
+def insert_values(
+    conn: Connection,
+    name: str,
+    columns: tuple[str, ...],
+    values: list[tuple[Any, ...]],
+    conflict: tuple[str, ...] = (),
+) -> None:
+    """Driver-ready rows. On SQLite, many rows per statement: each execution of an insert into a
+    table with triggers (article, event, evidence, mention) opens a statement journal, and at
+    each FTS5 flushes its pending terms to a new segment and rewrites its totals (xSavepoint),
+    so executemany gave an FTS segment per event and a flush per row."""
+    if not values:
+        return
+    dialect = conn.dialect.name
+    if dialect != "sqlite":
+        conn.exec_driver_sql(_plain_insert_sql(dialect, name, columns, conflict, 1), values)
+        return
+    k = 0
+    for count in _row_counts(len(values)):
+        sql = _plain_insert_sql(dialect, name, columns, conflict, count)
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(values[k : k + count])))
+        k += count
+
+
+def _row_counts(total: int) -> list[int]:
+    counts = [_ROWS_PER_INSERT] * (total // _ROWS_PER_INSERT)
+    rest, size = total % _ROWS_PER_INSERT, _ROWS_PER_INSERT
+    while rest:
+        size //= 2
+        if rest >= size:
+            counts.append(size)
+            rest -= size
+    return counts
+
+
+@lru_cache(maxsize=256)
 def _plain_insert_sql(
-    dialect: str, name: str, columns: tuple[str, ...], conflict: tuple[str, ...]
+    dialect: str, name: str, columns: tuple[str, ...], conflict: tuple[str, ...], count: int
 ) -> str:
     mark = "?" if dialect == "sqlite" else "%s"
-    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    row = f"({', '.join([mark] * len(columns))})"
+    sql = f"INSERT INTO {name} ({', '.join(_quoted(columns))}) VALUES {', '.join([row] * count)}"
     if conflict:
-        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+        sql += f" ON CONFLICT ({', '.join(_quoted(conflict))}) DO NOTHING"
     return sql
+
+
+def _quoted(names: tuple[str, ...]) -> list[str]:
+    return [f'"{n}"' for n in names]  # "key" is a keyword
 
 
 @lru_cache(maxsize=64)
@@ -113,15 +198,16 @@ def upsert_entities_many(
     ids = _entity_ids(conn, entity, list(entries))
     new_keys = [key for key in entries if key not in ids]
     if new_keys:
-        insert_ignore(conn, entity, [_entity_row(entries[k], now) for k in new_keys], ["key"])
+        insert_typed(conn, entity, [_entity_row(entries[k], now) for k in new_keys], ("key",))
         ids |= _entity_ids(conn, entity, new_keys)
+    new = set(new_keys)
     fk = f"{kind}_id"
     candidates: list[tuple[int, str, str, str | None]] = []
     named: set[str] = set()
     for article_entries, extraction, language in sources:
         for entry in article_entries.values():
             # An entity's own names are stored once, with it; later articles add surface forms.
-            if entry.key in new_keys and entry.key not in named:
+            if entry.key in new and entry.key not in named:
                 named.add(entry.key)
                 entity_id = ids[entry.key]
                 candidates.append((entity_id, entry.name, _normalised_alias(entry.name), "en"))
@@ -129,8 +215,9 @@ def upsert_entities_many(
                     candidates.append((entity_id, a.alias, _normalised_alias(a.alias), a.language))
         mentions = extraction.actor_mentions if kind == "actor" else extraction.place_mentions
         for m in mentions:
-            if m.key in ids and m.key in article_entries:
-                candidates.append((ids[m.key], m.text, _normalised_alias(m.text), language))
+            mentioned = ids.get(m.key)
+            if mentioned is not None and m.key in article_entries:
+                candidates.append((mentioned, m.text, _normalised_alias(m.text), language))
     candidates = [c for c in candidates if c[2]]
     if not candidates:
         return ids
@@ -163,7 +250,7 @@ def _known_aliases(
     for k in range(0, len(pairs), _PAIRS_PER_QUERY):
         chunk = pairs[k : k + _PAIRS_PER_QUERY]
         sql = _known_aliases_sql(conn.dialect.name, alias.name, fk, len(chunk))
-        rows = conn.exec_driver_sql(sql, tuple(v for pair in chunk for v in pair))
+        rows = conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
         found.update((int(r[0]), r[1], r[2]) for r in rows)
     return found
 
@@ -202,12 +289,19 @@ def _entity_row(entry: ActorEntry | PlaceEntry, now: dt.datetime) -> dict[str, A
 
 
 def _entity_ids(conn: Connection, entity: Table, keys: list[str]) -> dict[str, int]:
-    return {
-        key: int(id_)
-        for key, id_ in conn.execute(
-            select(entity.c.key, entity.c.id).where(entity.c.key.in_(keys))
-        ).all()
-    }
+    # Plain SQL, as in _known_aliases: a select's IN list is compiled anew for every batch.
+    found: dict[str, int] = {}
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    for k in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = tuple(keys[k : k + _KEYS_PER_QUERY])
+        sql = (
+            f'SELECT "key", id FROM {entity.name} WHERE "key" IN ({", ".join([mark] * len(chunk))})'
+        )
+        found.update((str(key), int(id_)) for key, id_ in conn.exec_driver_sql(sql, chunk))
+    return found
+
+
+_KEYS_PER_QUERY = 4000
 
 
 def event_signature(ev: ExtractedEvent) -> str:
