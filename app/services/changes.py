@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from app.models import Change
 from app.schemas.changes import ChangePage, ChangePublic
 from app.services.errors import InvalidQuery
 from app.services.pagination import decode_cursor, encode_cursor
-from app.services.store import table
+from app.services.store import insert_typed, table
 
 ARTICLE = "article"
 EVENT = "event"
@@ -32,7 +32,7 @@ def record_changes(
         for entity, entity_id, action in changes
     ]
     if rows:
-        conn.execute(insert(table(Change)), rows)
+        insert_typed(conn, table(Change), rows)
 
 
 def event_changes(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import ColumnElement, Connection, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -30,6 +30,7 @@ from app.services.event_store import EventWriter, StoredEvents
 from app.services.store import (
     insert_ignore,
     insert_plain,
+    insert_typed,
     reserve_ids,
     table,
     upsert_entities_many,
@@ -296,7 +297,9 @@ def _store_new(conn: Connection, batch: list[PreparedArticle], digests: list[str
     ]
     article = table(Article)
     ids = reserve_ids(conn, article, len(rows))
-    conn.execute(insert(article), [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    # Several rows a statement (store.insert_typed): an executemany row on article flushes the
+    # FTS5 trigger's pending terms into a new index segment, one per article.
+    insert_typed(conn, article, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
     events = store_extractions(
         conn, [(i, p.extraction, p.language) for i, p in zip(ids, batch, strict=True)], now
     )
