@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from itertools import repeat
 
@@ -19,10 +20,34 @@ def lemmatise(token: str, language: str) -> str:
     return _lemma_of_lower(token.lower().replace("’", "'").replace("ʼ", "'"), language)
 
 
+# simplemma loads a language's dictionary on first use (~1 s, ~50 MB) and does not lock: a search
+# arriving while app.main's warm-up thread loads one would load it a second time beside it.
+_loading = threading.Lock()
+_loaded: set[str] = set()
+
+
+def _ensure_loaded(language: str) -> None:
+    if language in _loaded:
+        return
+    with _loading:
+        if language not in _loaded:
+            simplemma.lemmatize("warm", lang=language)
+            simplemma.is_known("warm", lang=language)
+            _loaded.add(language)
+
+
+def is_known(word: str, language: str) -> bool:
+    """simplemma.is_known, after the one load of the language's dictionary."""
+    if language in _LANGS:
+        _ensure_loaded(language)
+    return bool(simplemma.is_known(word, lang=language))
+
+
 @lru_cache(maxsize=300_000)
 def _lemma_of_lower(low: str, language: str) -> str:
     if language not in _LANGS:
         return low
+    _ensure_loaded(language)
     try:
         return str(simplemma.lemmatize(low, lang=language)).lower()
     except ValueError:
@@ -62,5 +87,4 @@ def lemma_text(text: str, language: str | None) -> str:
 def warm_up() -> None:
     """Load the lemma dictionaries now (about a second each), not inside the first article."""
     for lang in sorted(_LANGS):
-        lemmatise("warm", lang)
-        simplemma.is_known("warm", lang=lang)
+        _ensure_loaded(lang)

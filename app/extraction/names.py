@@ -12,9 +12,8 @@ import bisect
 import re
 from functools import lru_cache
 
-import simplemma
-
 from app.extraction.gazetteer.text import normalise_alias, token_key
+from app.extraction.lemmas import is_known
 from app.extraction.types import ActorEntry, Alias, Mention, Sentence
 
 _LAT = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)"
@@ -281,7 +280,7 @@ def transliterate(name: str, lang: str | None) -> str:
 def _known(word: str, lang: str) -> bool:
     w = word.lower()
     try:
-        return bool(simplemma.is_known(w, lang=lang))
+        return is_known(w, lang)
     except ValueError:
         return False
 

