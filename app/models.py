@@ -20,8 +20,8 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _fk(target: str, *, nullable: bool, ondelete: str) -> Column[int]:
-    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+def _fk(target: str, *, nullable: bool, ondelete: str, index: bool = True) -> Column[int]:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 
 
 class Source(SQLModel, table=True):
@@ -114,12 +114,14 @@ class Mention(SQLModel, table=True):
         CheckConstraint(
             "(actor_id IS NULL) <> (place_id IS NULL)", name="ck_mention_actor_xor_place"
         ),
+        # migration 0010: an actor's distinct articles are counted from the index alone
+        Index("ix_mention_actor_id_article_id", "actor_id", "article_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(sa_column=_fk("article.id", nullable=False, ondelete="CASCADE"))
     actor_id: int | None = Field(
-        default=None, sa_column=_fk("actor.id", nullable=True, ondelete="CASCADE")
+        default=None, sa_column=_fk("actor.id", nullable=True, ondelete="CASCADE", index=False)
     )
     place_id: int | None = Field(
         default=None, sa_column=_fk("place.id", nullable=True, ondelete="CASCADE")
@@ -155,11 +157,17 @@ class Event(SQLModel, table=True):
 
 class EventParticipant(SQLModel, table=True):
     __tablename__ = "event_participant"
-    __table_args__ = (UniqueConstraint("event_id", "actor_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "actor_id", "role"),
+        # migration 0010: an actor's distinct events are counted from the index alone
+        Index("ix_event_participant_actor_id_event_id", "actor_id", "event_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=_fk("event.id", nullable=False, ondelete="CASCADE"))
-    actor_id: int = Field(sa_column=_fk("actor.id", nullable=False, ondelete="CASCADE"))
+    actor_id: int = Field(
+        sa_column=_fk("actor.id", nullable=False, ondelete="CASCADE", index=False)
+    )
     role: str = Field(max_length=10)  # source | target
 
 

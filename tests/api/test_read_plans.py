@@ -66,3 +66,16 @@ async def test_an_article_is_read_without_scanning_events(
     assert (await client.get("/api/v1/articles/1")).status_code == 200
     for plan in _plans(engine, list(statements)):  # a copy: EXPLAIN is traced too
         assert "SCAN event" not in plan and "SCAN mention" not in plan, plan
+
+
+async def test_an_actors_counts_read_only_the_actor_indexes(
+    traced: tuple[httpx.AsyncClient, list[Any]], engine: Engine
+) -> None:
+    """Distinct articles and events of an actor come from (actor_id, article_id) and (actor_id,
+    event_id) alone: a row lookup per mention took 7 s for Ukraine at 1,000,000 articles."""
+    client, statements = traced
+    assert (await client.get("/api/v1/actors/1")).status_code == 200
+    plans = " | ".join(_plans(engine, list(statements)))  # a copy: EXPLAIN is traced too
+    assert "COVERING INDEX ix_mention_actor_id_article_id (actor_id=?)" in plans, plans
+    assert "COVERING INDEX ix_event_participant_actor_id_event_id (actor_id=?)" in plans, plans
+    assert "SEARCH mention USING INDEX" not in plans, plans
