@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -27,7 +27,7 @@ FACET_SAMPLE = 2000
 _MAX_BATCH = 4096
 # Ids probed beyond what a page needs, when most articles are expected to match.
 _SLACK = 8
-# Ids few enough that matching_any() asks the remaining phrases in one OR.
+# Ids few enough that probe_any() asks the remaining phrases in one OR.
 _FEW_LEFT = 4
 
 
@@ -35,7 +35,7 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _ids(values: list[int]) -> str:
+def _ids(values: Iterable[int]) -> str:
     return ", ".join(str(int(v)) for v in values)
 
 
@@ -46,25 +46,28 @@ def matching(
     first (primary-key lookups), then one FTS5 seek per remaining id."""
     if not ids:
         return set()
-    conn = session.connection()
     where, params = article_filter_sql(filters)
     sql = f"SELECT a.id FROM article a WHERE a.id IN ({_ids(ids)})"
-    ids = [int(r[0]) for r in conn.execute(text(sql + "".join(" AND " + w for w in where)), params)]
-    if not ids or not probe:
-        return set(ids)
+    sql += "".join(" AND " + w for w in where)
+    ids = [int(r[0]) for r in session.connection().execute(text(sql), params)]
+    return probe_ids(session, match, ids) if probe else set(ids)
+
+
+def probe_ids(session: Session, match: str, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` (existing articles) match an FTS5 query: one seek per id and phrase."""
+    if not ids:
+        return set()
     # As driver SQL: the text differs per batch, so SQLAlchemy would compile it every time.
     sql = f"SELECT rowid FROM article_fts WHERE article_fts MATCH ? AND rowid IN ({_ids(ids)})"
-    return {int(r[0]) for r in conn.exec_driver_sql(sql, (match,))}
+    return {int(r[0]) for r in session.connection().exec_driver_sql(sql, (match,))}
 
 
-def matching_any(
-    session: Session, phrases: Sequence[str], filters: ArticleFilters, ids: list[int]
-) -> set[int]:
-    """matching() for a term or an OR of terms, given each phrase's match: phrase by phrase, each
-    asked only of the ids no earlier phrase matched. A probe of the whole OR seeks in every
+def probe_any(session: Session, phrases: Sequence[str], ids: Sequence[int]) -> set[int]:
+    """probe_ids() for a term or an OR of terms, given each phrase's match: phrase by phrase,
+    each asked only of the ids no earlier phrase matched. A probe of the whole OR seeks in every
     phrase's doclist per id (17 for `Ukraine` with its lemmas and aliases, ~1 ms an id at
     1,000,000 articles); this way an id costs one seek per phrase up to its first match."""
-    left = matching(session, "", filters, ids, probe=False)
+    left = set(ids)
     found: set[int] = set()
     for n, match in enumerate(phrases):
         if not left:
@@ -73,7 +76,7 @@ def matching_any(
         last = len(left) <= _FEW_LEFT
         if last:
             match = " OR ".join(f"({m})" for m in phrases[n:])
-        hit = matching(session, match, ArticleFilters(), sorted(left))
+        hit = probe_ids(session, match, sorted(left))
         found |= hit
         left -= hit
         if last:
@@ -179,7 +182,7 @@ def walk_by_date(
 ) -> list[tuple[int, str]]:
     """Many matches: walk (published_at, id) in order and keep the batch's matches, so a head
     word costs about one batch instead of sorting every match. Undated articles come last.
-    `phrases`, for a term or an OR of terms, lets matching_any() probe phrase by phrase.
+    `phrases`, for a term or an OR of terms, lets probe_any() probe phrase by phrase.
 
     Probing costs per id, so the first batch is barely more than the page (a head word matches
     most articles) and later ones are sized by the share of matches seen so far."""
@@ -212,10 +215,8 @@ def walk_by_date(
         rows = [(int(i), str(p)) for i, p in session.connection().execute(
             text(sql), params | extra)]  # fmt: skip
         ids = [i for i, _ in rows]
-        if phrases is None:
-            ok = matching(session, match, ArticleFilters(), ids)
-        else:
-            ok = matching_any(session, phrases, ArticleFilters(), ids)
+        # Read from article with the filters applied: only the match is left to ask.
+        ok = probe_ids(session, match, ids) if phrases is None else probe_any(session, phrases, ids)
         out += [r for r in rows if r[0] in ok]
         probed += len(rows)
         if len(rows) < batch:

@@ -11,15 +11,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.migrate import upgrade
 from app.search import impact
 from app.search.base import ArticleFilters
 from app.search.sqlite_fts5 import WEIGHTS, SqliteFts5Backend
 from app.services.ingest import ArticleInput, ingest_article
 from app.services.search import make_plan
-from bench.corpus import generate
-from bench.search_latency import add_mentions, load_articles
+from tests.search.conftest import generated_corpus
 
 # Head words in all four languages, entity names that expand across scripts, and an OR.
 HEAD_QUERIES = [
@@ -35,13 +32,7 @@ CAP = 30
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    path = tmp_path_factory.mktemp("corpus") / "generated.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    load_articles(engine, generate(1500, seed=3), workers=2)
-    add_mentions(engine)  # actors and places with aliases in every language, as in the bench
-    yield engine
-    engine.dispose()
+    yield from generated_corpus(tmp_path_factory.mktemp("corpus") / "generated.db", 1500, 3)
 
 
 @pytest.fixture

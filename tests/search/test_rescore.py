@@ -10,24 +10,15 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.migrate import upgrade
 from app.search import impact, rescore
 from app.search.impact import EXACT_COLUMNS, LEMMA_COLUMNS, WEIGHTS, phrase
 from app.services.search import make_plan
-from bench.corpus import generate
-from bench.search_latency import add_mentions, load_articles
+from tests.search.conftest import generated_corpus
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    path = tmp_path_factory.mktemp("rescore") / "generated.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    load_articles(engine, generate(600, seed=11), workers=2)
-    add_mentions(engine)
-    yield engine
-    engine.dispose()
+    yield from generated_corpus(tmp_path_factory.mktemp("rescore") / "generated.db", 600, 11)
 
 
 def _bm25(session: Session, match: str, ids: list[int]) -> dict[int, float]:
