@@ -391,8 +391,12 @@ def start(
     container runs)."""
     import os
 
+    from app.extraction.lemmas import use_compact_dictionaries
     from app.start import prepare
 
+    # This process serves after the seeds: loading the fast dictionaries for five articles would
+    # keep them (266 MB) in the serving worker.
+    use_compact_dictionaries()
     if database_url:
         # The served app reads its settings from the environment, in every worker process.
         os.environ["CONFLICTKB_DATABASE_URL"] = database_url

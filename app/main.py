@@ -23,7 +23,7 @@ from app.api.problems import (
 from app.api.routes import actors, articles, changes, events, extract, health, places, search
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.extraction.lemmas import warm_up
+from app.extraction.lemmas import use_compact_dictionaries, warm_up
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -59,9 +59,10 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # simplemma's dictionaries take seconds to load (four languages, ~200 MB) and would land
-        # on each worker's first search; readiness needs only the database, so they load on a
-        # daemon thread while the worker already answers.
+        # simplemma's dictionaries take seconds to load and would land on each worker's first
+        # search; readiness needs only the database, so they load on a daemon thread while the
+        # worker already answers. A worker lemmatises few new words: the compact form suffices.
+        use_compact_dictionaries()
         threading.Thread(target=warm_up, name="lemma-warm-up", daemon=True).start()
         yield
         read_cache.close()
