@@ -9,7 +9,7 @@ from collections import defaultdict
 from app.extraction.dates import DateMention, find_dates
 from app.extraction.events import SentenceEvent, sentence_events
 from app.extraction.gazetteer import Gazetteer
-from app.extraction.keywords import keyword_rx
+from app.extraction.keywords import KeywordRx
 from app.extraction.merge import MAX_GAP, EventContext, dedup
 from app.extraction.quantities import all_of_them, sentence_quantities
 from app.extraction.types import ExtractedEvent, Mention, Sentence
@@ -26,7 +26,7 @@ _WEAPON = (
     r"беспилот\w*|війська|войски|войска|сили|сил|силы|артилер\w*|артиллер\w*)"
 )
 _DEMONYM_RX = {
-    k: keyword_rx(rf"\b(?:{v})\s+(?:\w+\s+)?{_WEAPON}\b", re.I) for k, v in _DEMONYM.items()
+    k: KeywordRx(rf"\b(?:{v})\s+(?:\w+\s+)?{_WEAPON}\b", re.I) for k, v in _DEMONYM.items()
 }
 _DOWNING = re.compile(
     r"down|intercept|neutrali|збил|збит|збив|знешкодж|сбил|сбит|перехва|"
@@ -36,8 +36,10 @@ _DOWNING = re.compile(
 # ("Komeito is urging caution", "Japan's aid policy"), not events.
 _DIGIT = re.compile(r"\d")
 _DIRECTED = {"AID", "REQUEST", "SANCTION"}
-_ANAPHORIC = re.compile(
-    r"(?:^|\W)(?:the|this|these|those|that|such|цей|ця|ці|цього|цих|цієї|этот|эта|эти|этого|"
+# (?<!\w), not (?:^|\W): only whether a text matches is asked, which the two answer alike, and
+# keyword_rx takes a look-behind
+_ANAPHORIC = KeywordRx(
+    r"(?<!\w)(?:the|this|these|those|that|such|цей|ця|ці|цього|цих|цієї|этот|эта|эти|этого|"
     r"этих|этой|този|тази|тези|това)\s+(?:\w+\s+)?$",
     re.I,
 )
@@ -118,7 +120,7 @@ def build_events(
             ctx.own_counts[id(ev)] = bool(ev.quantities)
             if para_of.get(sent.index) in heading_set:
                 ctx.headline.add(id(ev))
-            if _ANAPHORIC.search(sent.text[: se.trigger.start]):
+            if _ANAPHORIC.search(sent.text[: se.trigger.start], within=sent.text):
                 ctx.anaphoric.add(id(ev))
             if outcome and ev.type == "ASSAULT":
                 ctx.outcome[id(ev)] = outcome

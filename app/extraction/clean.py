@@ -130,6 +130,9 @@ _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|do
 _HEADING = re.compile(r"^[A-ZА-ЯІЇЄҐЁ\"«„“][^\n]{2,160}$")
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
 @dataclass
 class Cleaned:
     body: str
@@ -142,7 +145,7 @@ def boilerplate_reason(line: str) -> str | None:
     s = line.strip()
     if not s:
         return None
-    if not re.search(r"\w", s):
+    if not _WORD_CHAR.search(s):
         return "symbols"
     for name, rx in _RULES:
         if rx.match(s):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.extraction.keywords import keyword_rx
+from app.extraction.keywords import KeywordRx, keyword_rx
 
 _MONTH_STEMS: list[tuple[str, int]] = [
     # en
@@ -158,7 +158,7 @@ _NUMERIC = re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d{2})\
 _DIGIT = re.compile(r"\d")  # as the patterns below understand \d: any decimal digit
 _ISO = re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 _WEEKDAY = re.compile(rf"\b(?P<w>{_W})\b")
-_RELATIVE = keyword_rx(
+_RELATIVE = KeywordRx(
     r"\b(?P<r>yesterday|today|tonight|last night|this morning|вчора|сьогодні|вчера|днес|"
     r"снощи|вчерашн\w*|сегодня|минулого року|минулої ночі|миналата година|прошлого года|"
     r"last year|this year|цього року|тази година|этого года|в этом году)\b",
@@ -220,7 +220,9 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
 
     # every explicit form holds a digit; most sentences have none, so skip their five scans
     explicit = (_ISO, _NUMERIC) if _DIGIT.search(text) else ()
-    for rx in explicit:
+    # these two, and _MONTH_YEAR, spell out a year's "19" or "20"
+    year = bool(explicit) and ("19" in text or "20" in text)
+    for rx in explicit if year else ():
         for m in rx.finditer(text):
             add(_safe(int(m["y"]), int(m["m"]), int(m["d"])), "day", m.start(), m.end())
     for rx in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) if explicit else ():
@@ -233,7 +235,7 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
                 add(_safe(int(m["y"]), month, day), "day", m.start(), m.end())
             elif published:
                 add(_safe(_year_for(month, day, published), month, day), "day", m.start(), m.end())
-    for m in _MONTH_YEAR.finditer(text) if explicit else ():
+    for m in _MONTH_YEAR.finditer(text) if year else ():
         month = month_of(m["m"])
         if month:
             add(dt.date(int(m["y"]), month, 1), "month", m.start(), m.end())

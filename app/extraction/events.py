@@ -19,11 +19,14 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from app.extraction.keywords import keyword_rx
+from app.extraction.keywords import KeywordRx
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.types import Mention, Sentence
 
 LEXICON_FILE = Path(__file__).with_name("events.yaml")
+# libyaml's safe loader reads the lexicon in a tenth of the time (every worker reads it once,
+# inside its first article); tests/extraction/test_lexicon_loader.py checks it reads the same
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Part = tuple[bool, str]  # (is_prefix, text)
 
@@ -73,7 +76,7 @@ def _parts(entry: str) -> tuple[Part, ...]:
 @lru_cache(maxsize=1)
 def lexicon() -> list[TypeLexicon]:
     with LEXICON_FILE.open(encoding="utf-8") as fh:
-        raw: dict[str, Any] = yaml.safe_load(fh)
+        raw: dict[str, Any] = yaml.load(fh, Loader=_YAML_LOADER)
     out = []
     for etype, spec in raw.items():
         trig = {lang: [_parts(e) for e in v] for lang, v in spec["triggers"].items()}
@@ -316,14 +319,14 @@ def _preceded_by(sent: Sentence, m: Mention, words: set[str]) -> bool:
 
 
 # Attribution: the cue and where its speaker stands ("after" = the speaker follows the cue).
-_ATTRIB_AFTER = keyword_rx(
+_ATTRIB_AFTER = KeywordRx(
     r"\b(?:according to|as (?:reported|indicated|stated|said) by|reported by|cited by|said|"
     r"за даними|за словами|за інформацією|повідомили в|повідомляє|повідомила|повідомив|"
     r"заявили в|заявив|заявила|зазначили в|според|по думите на|съобщиха от|съобщи|заяви|"
     r"по данным|по словам|сообщили в|сообщает|сообщил|сообщила|заявил|заявила|заявили в)\b",
     re.I,
 )
-_ATTRIB_BEFORE = keyword_rx(
+_ATTRIB_BEFORE = KeywordRx(
     r"\b(?:said|says|reported|reports|stated|states|told|claimed|claims|announced|noted|"
     r"added|indicated|elaborated|confirmed|warned|повідоми\w*|заяви\w*|зазначи\w*|"
     r"наголоси\w*|підкресли\w*|сказа\w*|поясни\w*|співобщи\w*|съобщи\w*|каза\w*|посочи\w*|"
@@ -349,10 +352,10 @@ def find_reporter(sent: Sentence, mentions: list[Mention]) -> Mention | None:
     return None
 
 
-_MODALITY: list[tuple[str, re.Pattern[str]]] = [
+_MODALITY: list[tuple[str, KeywordRx]] = [
     (
         "denied",
-        keyword_rx(
+        KeywordRx(
             r"\b(?:den(?:y|ied|ies)|fabrications?|unjustified|запереч\w*|"
             r"спростува\w*|отрича\w*|опроверг\w*|отрицает|отрицают)\b",
             re.I,
@@ -360,7 +363,7 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "hypothetical",
-        keyword_rx(
+        KeywordRx(
             r"\b(?:could|might|(?-i:may)|would|if|possibility|possible|може|"
             r"можуть|міг би|могла б|якщо|би|може да|ако|бих|биха|может|"
             r"могут|если|бы)\b",
@@ -369,7 +372,7 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "future",
-        keyword_rx(
+        KeywordRx(
             r"\b(?:will|is set to|are set to|scheduled|plans? to|planning to|"
             r"is expected to|are expected to|upcoming|next (?:week|month|year)|буде|будуть|"
             r"відбудеться|наступного (?:тижня|місяця|року)|на следующей неделе|"
@@ -382,11 +385,12 @@ _MODALITY: list[tuple[str, re.Pattern[str]]] = [
     # synthetic futures ("працюватиме") are kept out of the alternation above, as no first
     # letter announces them (the first pattern of a name that matches wins). This finds the
     # same words as \b\w+(?:тиме|тимуть)\b, whose letters in any case are word characters,
-    # without running \w+ through every word from every word start.
-    ("future", re.compile(r"\w(?:тиме|тимуть)\b", re.I)),
+    # without running \w+ through every word from every word start. Every match holds one of
+    # the two endings: they are its keywords.
+    ("future", KeywordRx(r"\w(?:тиме|тимуть)\b", re.I, keywords=("тиме", "тимуть"))),
     (
         "claimed",
-        keyword_rx(
+        KeywordRx(
             r"\b(?:claim\w*|alleged\w*|reportedly|suggests?|purportedly|"
             r"нібито|начебто|твърди\w*|уж|якобы|утвержда\w*|предположително)\b",
             re.I,
@@ -421,7 +425,7 @@ _AVERTING = (
 )
 # "(?:to )?" spelled out as two alternatives, since keyword_rx needs every one to start with a
 # letter; they are tried in the same order, so the matches are the same
-_NOT_HAPPENED = keyword_rx(
+_NOT_HAPPENED = KeywordRx(
     r"(?:\b(?:threat|threats|possibility|possibilities|risk|danger|fear|fears|prospect|"
     rf"in case|event) of|\bto (?:{_AVERTING})|\b(?:{_AVERTING})|"
     r"загроз\w*|можливіст\w*|ризик\w*|протиді\w*|захист\w* від|відбиття|"
@@ -430,6 +434,10 @@ _NOT_HAPPENED = keyword_rx(
     r"\s+(?:[\w'’-]+\s+){0,3}$",
     re.I,
 )
+
+
+def _averted(text: str, trig: Trigger) -> bool:
+    return bool(_NOT_HAPPENED.search(text[: trig.start][-80:], within=text))
 
 
 def _is_question(text: str) -> bool:
@@ -445,7 +453,7 @@ def sentence_events(sent: Sentence, lang: str, mentions: list[Mention]) -> list[
     per_type = [
         kept
         for trigs in find_triggers(tokens_of(sent.text, lang, lowered), lang)
-        if (kept := [t for t in trigs if not _NOT_HAPPENED.search(sent.text[: t.start][-80:])])
+        if (kept := [t for t in trigs if not _averted(sent.text, t)])
     ]
     if not per_type:
         return []

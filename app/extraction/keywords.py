@@ -10,6 +10,14 @@ exactly what the plain pattern gives.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
+from typing import Any, ClassVar
+
+import ahocorasick
 
 # a group: capturing, non-capturing, named, or one that turns flags off ("(?-i:may)" can only
 # narrow what its letters match)
@@ -85,3 +93,114 @@ def _alternatives(pattern: str, start: int, closed: bool) -> list[str]:
     if closed or depth:
         raise ValueError(f"unbalanced group in {pattern!r}")
     return [*out, pattern[begin:]]
+
+
+# Text whose every character re.IGNORECASE matches to a letter exactly when str.lower() turns it
+# into that letter, one character for one: ASCII, Cyrillic and caseless punctuation (not "ı",
+# "ſ", "K", rounded Cyrillic "ᲀ", which re.IGNORECASE takes for "i", "s", "k", "в"). In such a
+# text a keyword occurs (as re.IGNORECASE matches it) only where the lowered text holds it
+# lowered. tests/extraction/test_keywords.py checks every pair of these characters.
+PLAIN = "\x00-\x7f\u00a0-\u00b4\u00b6-\u00bf\u0400-\u045f\u0490\u0491\u2000-\u206f"
+_NOT_PLAIN = re.compile(f"[^{PLAIN}]")
+
+
+@dataclass(init=False, eq=False)
+class KeywordRx:
+    """A ``keyword_rx`` pattern that skips the scan of a text that holds none of its keywords.
+
+    Scanning with re.IGNORECASE costs some 50 ns a character, and most sentences hold none of
+    the keywords of most patterns. Every pattern's keywords (the literal start of each
+    alternative, lowered) go into one automaton shared by all patterns: one pass over a lowered
+    sentence tells which patterns may match in it, and the others are not run at all. A text
+    that is not all PLAIN is always scanned."""
+
+    rx: re.Pattern[str]
+    keywords: tuple[str, ...]
+    id: int
+    _all: ClassVar[list[KeywordRx]] = []
+    _index: ClassVar[Any] = None  # the automaton of every pattern's keywords, built on first use
+
+    def __init__(self, pattern: str, flags: int = 0, keywords: tuple[str, ...] = ()) -> None:
+        """``keywords``: literal strings one of which every match holds, to use in place of the
+        literal starts of the alternatives (a pattern that keyword_rx does not take is then
+        compiled as it is)."""
+        try:
+            self.rx = keyword_rx(pattern, flags)
+        except ValueError:
+            if not keywords:
+                raise
+            self.rx = re.compile(pattern, flags)
+        if not keywords:
+            keywords = tuple(
+                set[str]().union(*(_heads(a) for a in _alternatives(pattern, 0, closed=False)))
+            )
+        if not all(k and not _NOT_PLAIN.search(k) for k in keywords):
+            raise ValueError(f"keywords {keywords!r} of {pattern!r} are not all plain")
+        self.keywords = tuple(k.lower() for k in keywords)
+        self.id = len(KeywordRx._all)
+        KeywordRx._all.append(self)
+        KeywordRx._index = None
+
+    def may_match(self, text: str) -> bool:
+        """False only when no match can be in ``text`` (or in any slice of it)."""
+        present = _present(text, len(KeywordRx._all))
+        return present is None or self.id in present
+
+    def search(self, text: str, within: str | None = None) -> re.Match[str] | None:
+        """``within``: a text that ``text`` is a slice of, whose keywords are known already."""
+        return self.rx.search(text) if self.may_match(within or text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.rx.finditer(text) if self.may_match(text) else iter(())
+
+
+@lru_cache(maxsize=256)
+def _present(text: str, n_patterns: int) -> frozenset[int] | None:
+    """Which patterns' keywords ``text`` holds, or None for a text that is not all PLAIN; the
+    last sentences' answers are kept, since every stage asks about the same sentences."""
+    if _NOT_PLAIN.search(text):
+        return None
+    index = KeywordRx._index
+    if index is None or n_patterns != len(KeywordRx._all):
+        index = ahocorasick.Automaton()
+        for p in KeywordRx._all:
+            for k in p.keywords:
+                index.add_word(k, (*index.get(k, ()), p.id))
+        index.make_automaton()
+        KeywordRx._index = index
+    return frozenset(chain.from_iterable(map(itemgetter(1), index.iter(text.lower()))))
+
+
+def _heads(alt: str) -> set[str]:
+    """The literal texts one of which each match of the alternative ``alt`` starts with: its
+    literal characters up to the first that is not one, through groups (see _first_chars)."""
+    body = alt
+    while body.startswith((r"\b", *_LOOKBEHIND)):
+        if body.startswith(r"\b"):
+            body = body[2:]
+        else:
+            inner = _alternatives(body, 4, closed=True)
+            body = body[4 + len("|".join(inner)) + 1 :]
+    head: list[str] = []
+    i = 0
+    while i < len(body):
+        group = _GROUP.match(body, i)
+        if group:
+            inner = _alternatives(body, group.end(), closed=True)
+            close = group.end() + len("|".join(inner))
+            if body[close + 1 : close + 2] in _QUANTIFIERS:
+                break  # an optional group
+            # a group of literal starts: every match goes on with one of them
+            starts = set[str]().union(*(_heads(a) for a in inner))
+            return {"".join(head) + h for h in starts}
+        if body[i] == "\\" and body[i + 1 : i + 2] and not body[i + 1].isalnum():
+            ch, n = body[i + 1], 2  # an escaped literal
+        elif body[i] not in _META:
+            ch, n = body[i], 1
+        else:
+            break
+        if body[i + n : i + n + 1] in _QUANTIFIERS:
+            break  # an optional character ends what every match holds
+        head.append(ch)
+        i += n
+    return {"".join(head)}

@@ -83,8 +83,11 @@ def _lemma_of_lower(low: str, language: str) -> str:
         return low
 
 
-def word_tokens(text: str) -> list[re.Match[str]]:
-    return list(_WORD_RE.finditer(text))
+# A sentence with an event is tokenised for its triggers and again for its quantities (once per
+# event): the last few sentences' words are kept, as a tuple, since every caller shares them.
+@lru_cache(maxsize=16)
+def word_tokens(text: str) -> tuple[re.Match[str], ...]:
+    return tuple(_WORD_RE.finditer(text))
 
 
 # lemma_text looks up every word of every article: a plain dict per language answers a word

@@ -19,13 +19,16 @@ from app.extraction.types import ActorEntry, Alias, Mention, Sentence
 _LAT = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)"
 _CYR = r"(?:[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:-[А-ЯІЇЄҐ]?[а-яіїєґ]+)?)"
 # "IAF fighter pilot VK Thakur": two initials and a surname, inside running text only
-# Both runs start with a capital: the look-ahead turns every other position away in one step,
-# before the look-behinds and alternatives are tried there.
+# Both runs start with a capital, consumed first: re skips (in C) to the next character of the
+# class a pattern starts with, where a pattern that starts with a look-ahead is tried at every
+# position. The look-behinds that stood before the capital then span it too.
+_LAT_TAIL = r"[a-z]+(?:[-'’][A-Z]?[a-z]+)?"  # _LAT after its capital
 _LAT_RUN = re.compile(
-    rf"(?=[A-Z])(?:(?<![\w-])(?:[A-Z]{{2,3}} )?{_LAT}(?: {_LAT}){{1,3}}(?![\w-])"
-    rf"|(?<=[a-z] )[A-Z]{{2}} {_LAT}(?![\w-]))"
+    rf"[A-Z](?:(?<![\w-][A-Z])(?:[A-Z]{{1,2}} {_LAT}|{_LAT_TAIL})(?: {_LAT}){{1,3}}(?![\w-])"
+    rf"|(?<=[a-z] [A-Z])[A-Z] {_LAT}(?![\w-]))"
 )
-_CYR_RUN = re.compile(rf"(?=[А-ЯІЇЄҐ])(?<![\w-]){_CYR}(?: {_CYR}){{1,3}}(?![\w-])")
+_CYR_TAIL = r"[а-яіїєґ'’ʼ]+(?:-[А-ЯІЇЄҐ]?[а-яіїєґ]+)?"  # _CYR after its capital
+_CYR_RUN = re.compile(rf"[А-ЯІЇЄҐ](?<![\w-][А-ЯІЇЄҐ]){_CYR_TAIL}(?: {_CYR}){{1,3}}(?![\w-])")
 
 _TITLES = {
     "president",

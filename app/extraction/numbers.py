@@ -98,6 +98,11 @@ class Number:
     end: int
 
 
+_group = re.Match.group
+# _UNITS as find_numbers meets a token: lowered, with any of its apostrophes (a word of _UNITS
+# holds one at most)
+_UNIT_SPELLINGS = frozenset(w.replace("'", q) for w in _UNITS for q in ("'", "’", "ʼ"))
+
 _GROUPED = re.compile(r"\d{1,3}(?:[,.]\d{3})+")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 
@@ -115,11 +120,19 @@ def _digits(tok: str) -> float | None:
 
 def find_numbers(text: str) -> list[Number]:
     """Cardinal numbers in ``text`` with spans; years and decimals without a multiplier skip."""
-    toks = [(m.start(), m.end(), m.group()) for m in _NUM_TOKEN.finditer(text)]
+    toks = list(_NUM_TOKEN.finditer(text))
+    words = list(map(_group, toks))
+    # Only a token that starts with a digit or is a number word can start a number: the rest
+    # (most of them) are sifted out in one comprehension rather than walked one by one.
+    starts = [i for i, t in enumerate(words) if t[0].isdigit() or t.lower() in _UNIT_SPELLINGS]
     out: list[Number] = []
-    i = 0
-    while i < len(toks):
-        s, e, t = toks[i]
+    i = 0  # the first token not yet consumed: a number may take the tokens after it
+    for i0 in starts:
+        if i0 < i:
+            continue
+        i = i0
+        t = words[i]
+        s, e = toks[i].span()
         low = t.lower().replace("’", "'").replace("ʼ", "'")
         val: float | None = _digits(t) if t[0].isdigit() else None
         if val is None and low in _UNITS and low not in ("a", "an"):
@@ -127,26 +140,26 @@ def find_numbers(text: str) -> list[Number]:
             # compound words: "twenty five", "двадцять п'ять"
             if i + 1 < len(toks) and val >= 20 and val % 10 == 0:
                 j = i + 1
-                if toks[j][2].lower() in ("и", "і", "and") and j + 1 < len(toks):
+                if words[j].lower() in ("и", "і", "and") and j + 1 < len(toks):
                     j += 1
-                nxt = toks[j][2].lower().replace("’", "'")
+                nxt = words[j].lower().replace("’", "'")
                 if nxt in _UNITS and _UNITS[nxt] < 10 and nxt not in ("a", "an"):
                     val += _UNITS[nxt]
-                    e = toks[j][1]
+                    e = toks[j].end()
                     i = j
         elif val is None and low in ("a", "an") and i + 1 < len(toks):
-            nxt = toks[i + 1][2].lower()
+            nxt = words[i + 1].lower()
             if nxt in ("dozen", "hundred", "thousand", "million"):
                 val = 12.0 if nxt == "dozen" else 1.0
         if val is None:
             i += 1
             continue
-        if i + 1 < len(toks) and toks[i + 1][2].lower() in _MULT:
-            val *= _MULT[toks[i + 1][2].lower()]
-            e = toks[i + 1][1]
+        if i + 1 < len(toks) and words[i + 1].lower() in _MULT:
+            val *= _MULT[words[i + 1].lower()]
+            e = toks[i + 1].end()
             i += 1
-        elif low in ("a", "an") and i + 1 < len(toks) and toks[i + 1][2].lower() == "dozen":
-            e = toks[i + 1][1]
+        elif low in ("a", "an") and i + 1 < len(toks) and words[i + 1].lower() == "dozen":
+            e = toks[i + 1].end()
             i += 1
         if val == int(val) and low not in _NO_COUNT:
             out.append(Number(int(val), s, e))

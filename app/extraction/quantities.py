@@ -11,7 +11,7 @@ import re
 from functools import cache
 
 from app.extraction.dates import month_of
-from app.extraction.keywords import keyword_rx
+from app.extraction.keywords import KeywordRx
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.numbers import find_numbers
 
@@ -169,11 +169,11 @@ _HARM: dict[str, tuple[str, ...]] = {
         "пострада",
     ),
 }
-_SUBCOUNT = keyword_rx(r"\b(?:including|зокрема|у тому числі|в том числе|включително)\b", re.I)
+_SUBCOUNT = KeywordRx(r"\b(?:including|зокрема|у тому числі|в том числе|включително)\b", re.I)
 _PERCENT = re.compile(r"^\s*(?:%|per ?cent|відсот|процент)", re.I)
 _ZERO = [
     (
-        keyword_rx(
+        KeywordRx(
             r"\bno (?:reports? of )?(?:victims|casualties)\b|без жертв|жертв (?:немає|нет)|"
             r"няма (?:жертви|загинали)",
             re.I,
@@ -181,7 +181,7 @@ _ZERO = [
         ("killed", "injured"),
     ),
     (
-        keyword_rx(
+        KeywordRx(
             r"\bno (?:one|body) was (?:killed|hurt|injured)|nobody was (?:killed|hurt)|"
             r"ніхто не постраждав|никто не пострадал|няма пострадали",
             re.I,
@@ -189,7 +189,7 @@ _ZERO = [
         ("killed", "injured"),
     ),
     (
-        keyword_rx(
+        KeywordRx(
             r"\bno (?:injuries|injured)\b|постраждалих немає|пострадавших нет|"
             r"няма ранени",
             re.I,
@@ -197,7 +197,7 @@ _ZERO = [
         ("injured",),
     ),
     (
-        keyword_rx(
+        KeywordRx(
             r"\bno (?:\w+ )?(?:or material )?damage\b|material damage|руйнувань немає|"
             r"разрушений нет",
             re.I,
@@ -208,7 +208,7 @@ _ZERO = [
 
 
 # "the vehicles were put out of action", "усі вони були збиті": an outcome for every launched one
-_ALL_OF_THEM = keyword_rx(
+_ALL_OF_THEM = KeywordRx(
     r"\b(?:the (?:drones|missiles|vehicles|uavs|aircraft)|all of them|both of them|all (?:the )?"
     r"(?:drones|missiles|uavs)|усі|всі|обидва|обидві|все|оба|обе|всички|двата|двете)\b",
     re.I,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from app.extraction.gazetteer import Gazetteer
-from app.extraction.keywords import keyword_rx
+from app.extraction.keywords import KeywordRx
 from app.extraction.types import Mention, Sentence
 
 # adjective stems (lower case) -> ISO3; an optional possessive "Russia's" is a demonym too
@@ -96,10 +96,12 @@ _DEM_INST = re.compile(
 # "Moscow's soldiers", "Putin's troops": the institution of the possessor's country
 _POSSESSED = re.compile(rf"['’]s\s+(?:{_INST_ALT})(?![\w-])", re.I)
 # "the Russian defence and foreign ministries": two institutions behind one demonym
-_TWO_MINISTRIES = keyword_rx(
-    rf"{_WB}(?P<dem>{_DEM_ALT})\s+defen[cs]e\s+and\s+foreign\s+ministries(?![\w-])", re.I
+_TWO_MINISTRIES = KeywordRx(
+    rf"{_WB}(?P<dem>{_DEM_ALT})\s+defen[cs]e\s+and\s+foreign\s+ministries(?![\w-])",
+    re.I,
+    keywords=("ministries",),
 )
-_BARE = keyword_rx(
+_BARE = KeywordRx(
     r"(?<![\w-])(?:the|this|that|цей|це|ця|этот|это|эта)\s+(?:"
     r"(?P<presidential_administration>presidential administration|presidential office)|"
     r"(?P<mod>defen[cs]e ministry)|(?P<mfa>foreign ministry)|(?P<ministry>ministry)|"
@@ -109,7 +111,7 @@ _BARE = keyword_rx(
     re.I,
 )
 # A person named by office: resolved to the last-named person whose description says so.
-_OFFICE = keyword_rx(
+_OFFICE = KeywordRx(
     rf"(?:{_WB}(?P<dem>{_DEM_ALT})\s+|(?<![\w-])the\s+)"
     r"(?P<office>defen[cs]e minister|foreign minister|prime minister|minister|president|leader|"
     r"head of state)(?![\w-])(?!\s+of\b)(?!\s+[A-Z])",
