@@ -2,6 +2,7 @@
 
     python bench/extract_speed.py [--corpus ../shared/corpus] [--limit N] [--runs 3]
     python bench/extract_speed.py --generated 2000     # bench/corpus.py articles instead
+    python bench/extract_speed.py --compact --runs 1   # as a serving worker extracts (POST)
 
 Prints articles/s (median of the runs) and characters/s per corpus file, by wall clock and by
 process CPU time (the honest figure when other processes share the machine). The gazetteer, the
@@ -28,7 +29,7 @@ import contextlib
 
 from app.extraction.gazetteer import load_gazetteer
 from app.extraction.language import detector
-from app.extraction.lemmas import warm_up
+from app.extraction.lemmas import use_compact_dictionaries, warm_up
 from app.extraction.pipeline import extract
 
 _FALLBACK = (
@@ -99,7 +100,14 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--generated", type=int, default=0, help="N articles of bench/corpus.py")
+    ap.add_argument(
+        "--compact",
+        action="store_true",
+        help="simplemma's low-memory dictionaries, as a serving worker has them",
+    )
     args = ap.parse_args()
+    if args.compact:
+        use_compact_dictionaries()
     _pin_one_core()
     t0 = time.perf_counter()
     load_gazetteer()
