@@ -1,7 +1,7 @@
 """Ingest throughput: articles per second through the real ingest path, beside its floors.
 
     python bench/ingest.py [--corpus ../shared/corpus | --n 5000 --seed 1] [--workers 2]
-                           [--rounds 3] [--limit N]
+                           [--rounds 3] [--limit N] [--compact]
 
 Modes, each in its own process on a fresh copy of a migrated empty database, interleaved over
 the rounds (medians reported, so that the noise of a shared machine hits every mode alike):
@@ -12,6 +12,8 @@ the rounds (medians reported, so that the noise of a shared machine hits every m
   bulk-N       app.services.bulk: N extracting processes, one batching writer, FTS optimize
   executemany  the rows bulk-N stored, inserted again with plain sqlite3 executemany in one
                transaction into the same schema (FTS triggers on): the storage floor
+--compact: simplemma's low-memory dictionaries for extract-1 and ingest-1, as a serving worker has
+them (`POST /articles` is ingest-1 there); the pool modes keep the fast ones, as the CLI's do.
 Warm-up (gazetteer, language models, pool start) is timed apart. Peak RSS is the parent's, and
 the largest child's. CPU seconds are the parent's plus its children's, less the workers' warm-up
 (read from /proc, Linux); "self ms" is the parent's own CPU an article (the writer, in bulk-N).
@@ -117,6 +119,10 @@ def run_mode(
     items = load_items(args)
     n = len(items)
     url = f"sqlite:///{db}"
+    if args.compact and mode in {"extract-1", "ingest-1"}:
+        from app.extraction.lemmas import use_compact_dictionaries
+
+        use_compact_dictionaries()
     t0 = time.perf_counter()
     pool = None
     if mode in {"extract-N", "bulk-N"}:
@@ -204,6 +210,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--compact", action="store_true", help="low-memory lemma dictionaries")
     ap.add_argument("--modes", default="extract-1,extract-N,ingest-1,bulk-N,executemany")
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
