@@ -30,8 +30,10 @@ from simplemma.utils import normalize_token
 
 log = logging.getLogger(__name__)
 
-# StreamMap's own state (simplemma 2.0): what its constructor computes from the stream.
+# StreamMap's own state (simplemma 2.0): what its constructor computes from the stream. A
+# StreamMap with any other slots is built by simplemma itself, never from the cache.
 _INDEX = ("_rev", "_count", "_pos", "_firsts", "_blocks")
+_CACHEABLE = set(getattr(StreamMap, "__slots__", ())) == {"_data", *_INDEX}
 
 
 def _index_path(lang: str) -> Path:
@@ -70,8 +72,10 @@ class CachedStreamFactory(CachingDictionaryFactory):
 
     def _get_dictionary_uncached(self, lang: str) -> Mapping[str, str]:
         try:
+            if not _CACHEABLE:
+                raise OSError("another StreamMap")
             path = _index_path(lang)
-        except OSError:  # not a shipped language: simplemma raises its own error
+        except OSError:  # or not a shipped language: simplemma raises its own error
             return StreamMap(lang)
         mapping = _load_cached(lang, path)
         if mapping is None:

@@ -130,3 +130,13 @@ def test_compact_lemmas_and_known_words_as_simplemma_gives_them() -> None:
         for word in [*words, "qwzx"]:
             assert lemma_dictionaries.lemmatize(word, lang) == simplemma.lemmatize(word, lang=lang)
             assert lemma_dictionaries.is_known(word, lang) == simplemma.is_known(word, lang=lang)
+
+
+def test_a_stream_map_of_another_shape_is_built_by_simplemma(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONFLICTKB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(lemma_dictionaries, "_CACHEABLE", False)
+    mapping = lemma_dictionaries.CachedStreamFactory().get_dictionary("en")
+    assert mapping.get("drones") == DEFAULT_DICTIONARY_FACTORY.get_dictionary("en").get("drones")
+    assert not list(tmp_path.iterdir())
