@@ -99,7 +99,7 @@ def _alternatives(pattern: str, start: int, closed: bool) -> list[str]:
 # into that letter, one character for one: ASCII, Cyrillic and caseless punctuation (not "ı",
 # "ſ", "K", rounded Cyrillic "ᲀ", which re.IGNORECASE takes for "i", "s", "k", "в"). In such a
 # text a keyword occurs (as re.IGNORECASE matches it) only where the lowered text holds it
-# lowered. tests/extraction/test_keywords.py checks every pair of these characters.
+# lowered. tests/extraction/test_keyword_index.py checks every pair of these characters.
 PLAIN = "\x00-\x7f\u00a0-\u00b4\u00b6-\u00bf\u0400-\u045f\u0490\u0491\u2000-\u206f"
 _NOT_PLAIN = re.compile(f"[^{PLAIN}]")
 
