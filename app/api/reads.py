@@ -67,11 +67,8 @@ async def cached_read_json(
     answer depends on the URL only (path and query string): headers select nothing here, and the
     key check ran before, as a dependency."""
     engine = engine_from_request(request)
-    cache, key, hit = _loop_hit(request)
-    if hit is not None:
-        return JSONBytes(hit)
 
-    def answer() -> bytes:
+    def answer(cache: ReadCache | None, key: Key) -> bytes:
         with Session(engine, expire_on_commit=False) as session:
             return _cached_answer(
                 cache,
@@ -80,7 +77,7 @@ async def cached_read_json(
                 lambda: shape.dump_json(service(session, *args, **kwargs)),
             )
 
-    return JSONBytes(await run_in_threadpool(answer))
+    return await _cached(request, answer)
 
 
 async def cached_core_read_json(
@@ -93,17 +90,22 @@ async def cached_core_read_json(
     """As cached_read_json, for a service that reads through SQLAlchemy Core on one connection:
     no ORM session is opened (its bookkeeping cost more than some of the queries it ran)."""
     engine = engine_from_request(request)
-    cache, key, hit = _loop_hit(request)
-    if hit is not None:
-        return JSONBytes(hit)
 
-    def answer() -> bytes:
+    def answer(cache: ReadCache | None, key: Key) -> bytes:
         with engine.connect() as conn:
             return _cached_answer(
                 cache, key, conn, lambda: shape.dump_json(service(conn, *args, **kwargs))
             )
 
-    return JSONBytes(await run_in_threadpool(answer))
+    return await _cached(request, answer)
+
+
+async def _cached(request: Request, answer: Callable[[ReadCache | None, Key], bytes]) -> Response:
+    """A hit found on the loop, else ``answer`` (which reads and stores) in the thread pool."""
+    cache, key, hit = _loop_hit(request)
+    if hit is None:
+        hit = await run_in_threadpool(answer, cache, key)
+    return JSONBytes(hit)
 
 
 def _loop_hit(request: Request) -> tuple[ReadCache | None, Key, bytes | None]:
