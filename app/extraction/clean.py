@@ -8,9 +8,8 @@ that the body still reads as the article.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from app.extraction.keywords import keyword_rx
 
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -31,14 +30,37 @@ _WEEKDAYS = (
 
 @dataclass(frozen=True)
 class _Cued:
-    """A rule tried only on a line that holds one of its literal cues: the cues find every line
-    the rule can match, and cost far less than the rule's scan of up to 80 starting offsets."""
+    """A rule tried only on a line that passes its cue test: the test passes every line the rule
+    can match, and costs far less than the rule's scan of up to 80 starting offsets."""
 
-    cues: re.Pattern[str]
+    cue: Callable[[str], bool]
     rule: re.Pattern[str]
 
     def match(self, line: str) -> re.Match[str] | None:
-        return self.rule.match(line) if self.cues.search(line) else None
+        return self.rule.match(line) if self.cue(line) else None
+
+
+# pieces of the contact rule's phrases, looked for in the lowered line: each of their characters
+# is matched under re.I only by characters that lower to it (checked over all of Unicode; not
+# so "s", as "ſ" matches it), so lowering cannot hide one
+_CONTACT_CUES = ("(at)", "[at]", "contact", "follow ", "яза", "рже")
+_CONTACT_PHRASE_LINE = 180  # 80 characters either side of a phrase of at most 20
+
+
+def _may_be_contact(line: str) -> bool:
+    """True for every line the contact rule matches: an address holds "@", "(at)" or "[at]",
+    and a phrase fits only a line of at most _CONTACT_PHRASE_LINE. Most lines are long and hold
+    none of "@", "(" and "[": those are not lowered, which costs more than the rest."""
+    if "@" in line:
+        return True
+    if len(line) > _CONTACT_PHRASE_LINE and "(" not in line and "[" not in line:
+        return False
+    low = line.lower()
+    return any(cue in low for cue in _CONTACT_CUES)
+
+
+def _has_price(line: str) -> bool:
+    return "$" in line or "€" in line or "£" in line
 
 
 _RULES: list[tuple[str, re.Pattern[str] | _Cued]] = [
@@ -84,10 +106,13 @@ _RULES: list[tuple[str, re.Pattern[str] | _Cued]] = [
     # ads and lotteries: "Win $100-Register"
     (
         "ad",
-        re.compile(
-            r"^.{0,40}(?:[$€£]\s?\d[\d,.]*).{0,40}(?:register|sign up|subscribe|"
-            r"click|claim|buy now)\b.*$",
-            re.I,
+        _Cued(
+            _has_price,
+            re.compile(
+                r"^.{0,40}(?:[$€£]\s?\d[\d,.]*).{0,40}(?:register|sign up|subscribe|"
+                r"click|claim|buy now)\b.*$",
+                re.I,
+            ),
         ),
     ),
     # captions: "File Image: ...", "Photo: Reuters", "Фото: ..."
@@ -104,11 +129,7 @@ _RULES: list[tuple[str, re.Pattern[str] | _Cued]] = [
     (
         "contact",
         _Cued(
-            keyword_rx(
-                r"@|\(at\)|\[at\]|contact the author|follow (?:us|me|the author)|"
-                r"зв[’']язатися з автором|свържете се с автора",
-                re.I,
-            ),
+            _may_be_contact,
             re.compile(
                 r"^.{0,80}(?:\b[\w.+-]+(?:@|\(at\)|\[at\])[\w-]+(?:\.|\(dot\))\w+\b|"
                 r"contact the author|follow (?:us|me|the author)|зв[’']язатися з автором|"
@@ -128,6 +149,7 @@ _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|do
 
 # A story heading: short, no final sentence punctuation, starts with a capital.
 _HEADING = re.compile(r"^[A-ZА-ЯІЇЄҐЁ\"«„“][^\n]{2,160}$")
+_HEADING_MAX = 161  # what _HEADING can match: a longer line would be scanned and backtracked
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -157,9 +179,12 @@ def boilerplate_reason(line: str) -> str | None:
 
 def is_heading(line: str) -> bool:
     s = line.strip()
-    return (bool(_HEADING.match(s)) and s[-1] not in '.!:;,…»”"' and len(s.split()) <= 18) or (
-        s.endswith("?") and len(s.split()) <= 14
-    )
+    return (
+        len(s) <= _HEADING_MAX
+        and bool(_HEADING.match(s))
+        and s[-1] not in '.!:;,…»”"'
+        and len(s.split()) <= 18
+    ) or (s.endswith("?") and len(s.split()) <= 14)
 
 
 def clean(raw_text: str) -> Cleaned:

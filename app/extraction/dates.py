@@ -191,6 +191,18 @@ _REL_OFFSETS = {
 }
 
 
+def _stems(stems: list[str]) -> KeywordRx:
+    """The stems as keywords: whether a sentence holds one is read from the keyword pass that
+    every stage shares (see KeywordRx), for a sentence with an event done already."""
+    return KeywordRx("|".join(map(re.escape, stems)), keywords=tuple(stems))
+
+
+# what month_of and weekday_of look for; the lowered text that the weekday stems are looked for
+# in has "'" for "’"
+_MONTH_STEMS_RX = _stems([stem for stem, _ in _MONTH_STEMS])
+_WEEKDAY_STEMS_RX = _stems([*_WEEKDAYS, *(s.replace("'", "’") for s in _WEEKDAYS if "'" in s)])
+
+
 def _safe(y: int, m: int, d: int) -> dt.date | None:
     try:
         return dt.date(y, m, d)
@@ -218,6 +230,10 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
             out.append(DateMention(d, prec, s, e))
             taken.append((s, e))
 
+    # A month or weekday word holds its stem, and so does the lowered text (lowering is letter by
+    # letter but for the Greek final sigma): most sentences hold no month and skip every scan
+    # for one, and most hold no weekday and skip the word-by-word scan.
+    months = _MONTH_STEMS_RX.may_match(text)
     # every explicit form holds a digit; most sentences have none, so skip their five scans
     explicit = (_ISO, _NUMERIC) if _DIGIT.search(text) else ()
     # these two, and _MONTH_YEAR, spell out a year's "19" or "20"
@@ -225,7 +241,7 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
     for rx in explicit if year else ():
         for m in rx.finditer(text):
             add(_safe(int(m["y"]), int(m["m"]), int(m["d"])), "day", m.start(), m.end())
-    for rx in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) if explicit else ():
+    for rx in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) if explicit and months else ():
         for m in rx.finditer(text):
             month = month_of(m["m"])
             day = int(m["d"])
@@ -235,17 +251,18 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
                 add(_safe(int(m["y"]), month, day), "day", m.start(), m.end())
             elif published:
                 add(_safe(_year_for(month, day, published), month, day), "day", m.start(), m.end())
-    for m in _MONTH_YEAR.finditer(text) if year else ():
+    for m in _MONTH_YEAR.finditer(text) if year and months else ():
         month = month_of(m["m"])
         if month:
             add(dt.date(int(m["y"]), month, 1), "month", m.start(), m.end())
     if published:
-        _relative(text, published, add)
+        _relative(text, published, add, months)
     out.sort(key=lambda d: d.start)
     return out
 
 
-def _relative(text: str, pub: dt.date, add: object) -> None:
+def _relative(text: str, pub: dt.date, add: object, months: bool) -> None:
+    """``months``: whether the text may hold a month name."""
     assert callable(add)
     for m in _RELATIVE.finditer(text):
         off, prec = _REL_OFFSETS.get(m["r"].lower(), (0, "day"))
@@ -253,10 +270,7 @@ def _relative(text: str, pub: dt.date, add: object) -> None:
             add(dt.date(pub.year + off, 1, 1), "year", m.start(), m.end())
         else:
             add(pub + dt.timedelta(days=off), "day", m.start(), m.end())
-    # a weekday word holds its stem, and so does the lowered text (lowering is letter by letter
-    # but for the Greek final sigma): most sentences hold none and skip the word-by-word scan
-    low = text.lower().replace("’", "'")
-    weekdays = _WEEKDAY.finditer(text) if any(s in low for s in _WEEKDAYS) else ()
+    weekdays = _WEEKDAY.finditer(text) if _WEEKDAY_STEMS_RX.may_match(text) else ()
     for m in weekdays:
         word = m["w"]
         if len(word) < 5:  # checked first: most words are short, and then the stem is moot
@@ -267,7 +281,7 @@ def _relative(text: str, pub: dt.date, add: object) -> None:
         back = (pub.weekday() - wd) % 7
         add(pub - dt.timedelta(days=back), "day", m.start(), m.end())
     # bare month in the article's past: "in December", "у грудні", "през юни"
-    for m in _BARE_MONTH.finditer(text):
+    for m in _BARE_MONTH.finditer(text) if months else ():
         month = month_of(m["m"])
         if month and not _YEAR_NEXT.match(text, m.end()):
             year = pub.year if month <= pub.month else pub.year - 1

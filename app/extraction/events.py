@@ -9,17 +9,19 @@ and the modality from cue words around the trigger.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
 import yaml
 
-from app.extraction.keywords import KeywordRx
+from app.extraction.keywords import KeywordRx, keyword_rx
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.types import Mention, Sentence
 
@@ -129,10 +131,22 @@ def _cue_needles(cues: list[tuple[Part, ...]]) -> tuple[str, ...]:
     return tuple(" " + " ".join(p for _, p in cue) + ("" if cue[-1][0] else " ") for cue in cues)
 
 
-def _has_cue(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
-    """Whether any cue occurs in the sentence (``texts``: its joined lows and lemmas); string
-    containment on joined words is much cheaper than matching every cue at every position."""
-    return any(n in t for n in needles for t in texts)
+_second = itemgetter(1)
+
+
+def _cue_finder(needles: list[tuple[str, ...]]) -> Any:
+    """One automaton of the needles of an event type's modes, each valued by its mode's rank: the
+    first mode with a cue in the sentence is the least rank found, in one pass over the sentence
+    where containment tests cost a pass per cue."""
+    if not any(needles):
+        return None
+    finder = ahocorasick.Automaton()
+    for rank, cues in enumerate(needles):
+        for needle in cues:
+            if needle not in finder:  # a cue of two modes counts for the first
+                finder.add_word(needle, rank)
+    finder.make_automaton()
+    return finder
 
 
 @dataclass
@@ -142,8 +156,9 @@ class _Index:
     exact: dict[str, list[tuple[TypeLexicon, tuple[Part, ...]]]]
     prefix: dict[str, list[tuple[TypeLexicon, tuple[Part, ...]]]]  # keyed by first 3 chars
     short: list[tuple[TypeLexicon, tuple[Part, ...]]]  # prefixes under 3 chars
-    # per event type, its modes with their cues (this language's, then English) as needles
-    modes: dict[str, list[tuple[str, tuple[str, ...]]]]
+    # per event type, its modes and an automaton of their cues (this language's, then English)
+    # as needles
+    modes: dict[str, tuple[list[str], Any]]
     firsts: Any = None  # automaton of every pattern's first word (value: its length)
 
 
@@ -151,9 +166,8 @@ class _Index:
 def _index(lang: str) -> _Index:
     idx = _Index({}, {}, [], {})
     for lex in lexicon():
-        idx.modes[lex.type] = [
-            (m, _cue_needles(cues.get(lang, []) + cues.get("en", []))) for m, cues in lex.modes
-        ]
+        needles = [_cue_needles(cues.get(lang, []) + cues.get("en", [])) for _, cues in lex.modes]
+        idx.modes[lex.type] = ([m for m, _ in lex.modes], _cue_finder(needles))
         pats = lex.triggers.get(lang, []) + (lex.triggers.get("en", []) if lang != "en" else [])
         for pat in pats:
             is_prefix, text = pat[0]
@@ -182,19 +196,20 @@ def _flat(
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _may_trigger(idx: _Index, text: str, lowered: str) -> bool:
-    """False only when no word of ``text`` can start a trigger. A trigger's first word is one
-    of ``idx.firsts`` (exactly, or as a prefix) at the start of a word, so outside English (where
-    a word is matched by its surface, not its lemma) one automaton pass over the lowered text
-    settles most sentences, which start no trigger, without tokenising them."""
+def _may_trigger(idx: _Index, text: str, lowered: str) -> Sequence[int]:
+    """Where (offsets, in no order) a word of ``text`` may start a trigger: empty only when none
+    can. A trigger's first word is one of ``idx.firsts`` (exactly, or as a prefix) at the start of
+    a word, so outside English (where a word is matched by its surface, not its lemma) one
+    automaton pass over the lowered text settles most sentences, which start no trigger, without
+    tokenising them, and in the others names the few words worth trying."""
     if idx.firsts is None:
-        return True
+        return range(len(text) + 1)
     letter = _LETTER.match
-    for end, n in idx.firsts.iter(lowered):
-        p = end - n + 1
-        if p == 0 or not letter(text, p - 1):
-            return True
-    return False
+    return [
+        p
+        for end, n in idx.firsts.iter(lowered)
+        if (p := end - n + 1) == 0 or not letter(text, p - 1)
+    ]
 
 
 def _trigger_starts(idx: _Index, words: Words) -> Sequence[int]:
@@ -209,13 +224,22 @@ def _trigger_starts(idx: _Index, words: Words) -> Sequence[int]:
     return [i for i, (low, lemma) in pairs if lemma in exact or low in exact or low[:3] in prefix]
 
 
-def find_triggers(words: Words, lang: str) -> list[list[Trigger]]:
-    """Per event type, every trigger position in the sentence (strongest types first)."""
+def _words_at(words: Words, at: Sequence[int]) -> list[int]:
+    """The words (in order) that start at one of the offsets ``at``."""
+    spans = words.spans
+    return sorted(
+        {i for p in at if (i := bisect_left(spans, (p,))) < len(spans) and spans[i][0] == p}
+    )
+
+
+def find_triggers(words: Words, lang: str, at: Sequence[int] | None = None) -> list[list[Trigger]]:
+    """Per event type, every trigger position in the sentence (strongest types first). ``at``:
+    offsets that hold every word that may start a trigger, from _may_trigger (not in English)."""
     idx = _index(lang)
     exact, prefix, short = idx.exact, idx.prefix, idx.short
     lows, lemmas = words.lows, words.lemmas
     hits: dict[str, list[Trigger]] = {}
-    for i in _trigger_starts(idx, words):
+    for i in _trigger_starts(idx, words) if at is None else _words_at(words, at):
         low, lemma = lows[i], lemmas[i]
         c1 = exact.get(lemma)
         c2 = exact.get(low) if low != lemma else None
@@ -234,18 +258,21 @@ def find_triggers(words: Words, lang: str) -> list[list[Trigger]]:
             )
     if not hits:
         return []
-    found: list[list[Trigger]] = []
+    kept = _select([h[0] for h in hits.values()])
+    found = [h for h in hits.values() if h[0] in kept]
+    # the modes of the kept types only: _select does not read them
     joined = " " + " ".join(lows) + " "
     # outside English the lemmas are the lows: search them once
     texts = (joined,) if lemmas is lows else (joined, " " + " ".join(lemmas) + " ")
-    for etype, trigs in hits.items():
-        cued = (m for m, cues in idx.modes[etype] if _has_cue(texts, cues))
-        mode = next(cued, None)
+    for trigs in found:
+        names, finder = idx.modes[trigs[0].type]
+        # the least rank of any cue found, without a Python step per cue occurrence
+        ranks = chain.from_iterable(map(finder.iter, texts)) if finder else ()
+        rank = min(map(_second, ranks), default=None)
+        mode = None if rank is None else names[rank]
         for t in trigs:
             t.mode = mode
-        found.append(trigs)
-    kept = _select([h[0] for h in found])
-    return [h for h in found if h[0] in kept]
+    return found
 
 
 # A sentence that asks for aid is a REQUEST, one that agrees to cooperate an AGREE, and so on:
@@ -263,6 +290,8 @@ _SUPPRESS = {
 
 
 def _select(found: list[Trigger]) -> list[Trigger]:
+    if len(found) == 1:  # the common case: nothing to suppress or to rank
+        return list(found)
     types = {t.type for t in found}
     kept = [
         t for t in found if not any(t.type in _SUPPRESS.get(o, set()) for o in types if o != t.type)
@@ -272,6 +301,8 @@ def _select(found: list[Trigger]) -> list[Trigger]:
 
 
 _BY = {"by", "від", "от", "со стороны"}
+_BY_ENDS = tuple(f" {w}{the}" for w in sorted(_BY) for the in ("", " the"))
+_BY_TAIL = max(map(len, _BY_ENDS)) + 1
 _JOIN = re.compile(r"^\s*(?:,|and|&|і|й|та|и|,\s*and)\s*$", re.I)
 
 
@@ -284,7 +315,7 @@ def assign_participants(
     after = [m for m in pool if m.start >= sent.start + trig.end]
     sources: list[str] = []
     targets: list[str] = []
-    passive = next((m for m in after if _preceded_by(sent, m, _BY)), None)
+    passive = next((m for m in after if _preceded_by(sent, m)), None)
     if passive is not None:
         sources = [passive.key]
         after = [m for m in after if m is not passive]
@@ -310,12 +341,14 @@ def assign_participants(
     return list(dict.fromkeys(sources)), targets
 
 
-def _preceded_by(sent: Sentence, m: Mention, words: set[str]) -> bool:
-    head = sent.text[: m.start - sent.start].rstrip().lower()
-    for w in words:
-        if head.endswith(" " + w) or head.endswith(" " + w + " the") or head == w:
-            return True
-    return False
+def _preceded_by(sent: Sentence, m: Mention) -> bool:
+    """Whether the text before ``m``, stripped and lowered, ends with " by" or " by the" (or any
+    word of _BY) or is such a word."""
+    head = sent.text[: m.start - sent.start].rstrip()
+    # only its end is lowered: lowering all of it before every mention cost more than the test.
+    # A letter lowers to one letter or more, so a head longer than the tail equals no word.
+    tail = head[-_BY_TAIL:].lower()
+    return tail.endswith(_BY_ENDS) or tail in _BY
 
 
 # Attribution: the cue and where its speaker stands ("after" = the speaker follows the cue).
@@ -397,7 +430,9 @@ _MODALITY: list[tuple[str, KeywordRx]] = [
         ),
     ),
 ]
-_NEG = re.compile(
+# tried on the end of the text before every trigger: keyword_rx skips the positions where no
+# negation starts
+_NEG = keyword_rx(
     r"(?:\b(?:not|no|never|unable|cannot|не|ні|нито|нет)|n't)\s+(?:\w+\s+){0,2}$", re.I
 )
 
@@ -448,11 +483,12 @@ def sentence_events(sent: Sentence, lang: str, mentions: list[Mention]) -> list[
     if _is_question(sent.text):
         return []  # a question asks whether something happens; it reports nothing
     lowered = _lowered(sent.text)
-    if lang != "en" and not _may_trigger(_index(lang), sent.text, lowered):
+    at = None if lang == "en" else _may_trigger(_index(lang), sent.text, lowered)
+    if at is not None and not at:
         return []
     per_type = [
         kept
-        for trigs in find_triggers(tokens_of(sent.text, lang, lowered), lang)
+        for trigs in find_triggers(tokens_of(sent.text, lang, lowered), lang, at)
         if (kept := [t for t in trigs if not _averted(sent.text, t)])
     ]
     if not per_type:

@@ -10,9 +10,11 @@ candidate place (the pipeline keeps it only if an event happens there or it is n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import filterfalse
+from operator import attrgetter
 
 from app.extraction.gazetteer import Candidate, Gazetteer
-from app.extraction.gazetteer.text import TOKEN_RE, token_key, token_spans
+from app.extraction.gazetteer.text import TOKEN_SPLIT_RE, token_key
 from app.extraction.roles import DEM_STEMS
 from app.extraction.types import Mention, Sentence
 
@@ -143,6 +145,10 @@ _REGION_WORDS = {
 }
 
 
+_IS_PLACE = attrgetter("is_place")
+_CURATED = attrgetter("curated")
+
+
 @dataclass
 class Matches:
     actors: list[Mention] = field(default_factory=list)
@@ -177,7 +183,7 @@ _VERBS = {
 
 
 def _locative(prev: list[str], lang: str | None, verbs: bool = True) -> bool:
-    words = [w.lower() for w in prev]
+    words = list(map(str.lower, prev))
     while words and words[-1] in _SKIP:
         words.pop()
     if not words:
@@ -205,9 +211,14 @@ def match_sentences(
 def _pick(
     cands: list[Candidate], surface: list[str], gaz: Gazetteer, sentence_initial: bool
 ) -> list[Candidate]:
-    ok = [c for c in cands if len(c.shapes) == len(surface) and _shapes_ok(c.shapes, surface)]
-    if sentence_initial:
-        ok = [c for c in ok if c.key not in gaz.ambiguous]
+    ok = []
+    for c in cands:  # one or two, mostly: a loop costs less than a comprehension
+        if (
+            len(c.shapes) == len(surface)
+            and _shapes_ok(c.shapes, surface)
+            and not (sentence_initial and c.key in gaz.ambiguous)
+        ):
+            ok.append(c)
     return ok
 
 
@@ -215,7 +226,8 @@ def _shapes_ok(shapes: tuple[str, ...], surface: list[str]) -> bool:
     """Acronyms must be upper case; of the capitalised words only the first must stay so
     ("Ukrainian air force" is the Ukrainian Air Force, "us" is not the US)."""
     first_cap = True
-    for sh, tok in zip(shapes, surface, strict=True):
+    for i, sh in enumerate(shapes):  # as long as surface: _pick checked
+        tok = surface[i]
         if sh == "U" and not tok.isupper():
             return False
         if sh == "C":
@@ -228,29 +240,30 @@ def _shapes_ok(shapes: tuple[str, ...], surface: list[str]) -> bool:
 def _match_sentence(
     text: str, sent: Sentence, gaz: Gazetteer, lang: str | None, res: Matches
 ) -> None:
-    words = TOKEN_RE.findall(sent.text)
+    # [gap, word, gap, word, ..., gap]: the gaps give the words' offsets without a search each
+    parts = TOKEN_SPLIT_RE.split(sent.text)
+    words = parts[1::2]
     if not words:
         return
     keys = list(map(token_key, words))
     s = " " + " ".join(keys) + " "
-    found: list[tuple[int, int, int]] = []  # (first token, last token, slot)
+    found: list[tuple[int, int, int, int]] = []  # (-length, first token, last token, slot)
     for end_char, slot in gaz.automaton.iter(s):
         # pattern is " k1 .. kn ": it ends on the space after a key, and since every pattern
         # starts with a space it spans exactly n whole keys. Keys hold no spaces, so the key
         # that ends there is told by the spaces before it (counted only for the few hits, not
         # mapped for every word).
-        if end_char == 0 or s[end_char] != " ":
-            continue
         i_last = s.count(" ", 0, end_char) - 1
         i_first = i_last - len(gaz.candidates[slot][0].shapes) + 1
         if i_first < 0:
             continue
-        found.append((i_first, i_last, slot))
-    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
-    # offsets only for a sentence that names something (many name nothing)
-    toks = token_spans(sent.text, words) if found else []
+        found.append((i_first - i_last, i_first, i_last, slot))
+    if not found:
+        return  # also nothing for _regions_together: no place of this sentence
+    # longest first, then leftmost (a span has one slot, so the slot never decides)
+    found.sort()
     used = [False] * len(words)
-    for i0, i1, slot in found:
+    for _, i0, i1, slot in found:
         if any(used[i0 : i1 + 1]):
             continue
         surface = words[i0 : i1 + 1]
@@ -259,14 +272,17 @@ def _match_sentence(
             continue
         for i in range(i0, i1 + 1):
             used[i] = True
-        start, end = sent.start + toks[i0][0], sent.start + toks[i1][1]
-        _resolve(cands, toks, keys, i0, i1, sent, start, end, text, gaz, lang, res)
+        # what precedes word i0, then words i0..i1 with their gaps
+        start = sent.start + len("".join(parts[: 2 * i0 + 1]))
+        end = start + len("".join(parts[2 * i0 + 1 : 2 * i1 + 2]))
+        _resolve(cands, words, parts, keys, i0, i1, sent, start, end, text, gaz, lang, res)
     _regions_together(res, sent, gaz)
 
 
 def _resolve(
     cands: list[Candidate],
-    toks: list[tuple[int, int, str]],
+    words: list[str],
+    parts: list[str],
     keys: list[str],
     i0: int,
     i1: int,
@@ -278,10 +294,10 @@ def _resolve(
     lang: str | None,
     res: Matches,
 ) -> None:
-    actor_c = [c for c in cands if not c.is_place]
-    place_c = [c for c in cands if c.is_place]
+    actor_c = list(filterfalse(_IS_PLACE, cands))
+    place_c = list(filter(_IS_PLACE, cands))
     surface = text[start:end]
-    prev = [t for _, _, t in toks[max(0, i0 - 3) : i0]]
+    prev = words[max(0, i0 - 3) : i0]
     if actor_c:
         res.covered.append((start, end))
         actor_c = _prefer_default_lang(actor_c, gaz, lang)
@@ -293,28 +309,27 @@ def _resolve(
         else:
             res.actors.append(mention)
         return
-    curated = [c for c in place_c if c.curated]
-    if not curated and (_inside_name(toks, i1, sent) or _is_demonym(surface)):
+    curated = list(filter(_CURATED, place_c))
+    if not curated and (_inside_name(words, parts, i1) or _is_demonym(surface)):
         return  # "Украинская сторона" is not the village of Ukrainka
     res.covered.append((start, end))
     pool = curated or sorted(place_c, key=lambda c: -gaz.population.get(c.key, 0))
     key = pool[0].key
     bare = gaz.bare_regions.get(" ".join(keys[i0 : i1 + 1]))
-    mention = Mention(key, sent.index, start, end, surface)
     if bare and not curated:
         region_key, default_region = bare
-        window = {t.lower() for _, _, t in toks[max(0, i0 - 4) : i1 + 5]}
+        window = set(map(str.lower, words[max(0, i0 - 4) : i1 + 5]))
         if default_region or window & _REGION_WORDS:
-            mention = Mention(region_key, sent.index, start, end, surface)
+            key = region_key
         else:
             res.bare_alt[(start, end)] = region_key
-    metonym = gaz.metonyms.get(mention.key)
+    metonym = gaz.metonyms.get(key)
     # only a metonym ("Kyiv said") asks whether the name is a location or a dateline
     dateline = i0 == 0 and surface.isupper() and len(surface) > 3
     if metonym and not (_locative(prev, lang) or dateline):
         res.actors.append(Mention(metonym, sent.index, start, end, surface))
         return
-    res.places.append(mention)
+    res.places.append(Mention(key, sent.index, start, end, surface))
 
 
 def _regions_together(res: Matches, sent: Sentence, gaz: Gazetteer) -> None:
@@ -339,13 +354,13 @@ def _is_demonym(surface: str) -> bool:
     return " " not in low and low.startswith(DEM_STEMS)
 
 
-def _inside_name(toks: list[tuple[int, int, str]], i1: int, sent: Sentence) -> bool:
+def _inside_name(words: list[str], parts: list[str], i1: int) -> bool:
     """A city name followed by another capitalised word is a first name ("Vladimir Solodov")."""
-    if i1 + 1 >= len(toks):
+    if i1 + 1 >= len(words):
         return False
-    nxt = toks[i1 + 1]
-    gap = sent.text[toks[i1][1] : nxt[0]]
-    return gap == " " and nxt[2][:1].isupper() and nxt[2][1:].islower()
+    nxt = words[i1 + 1]
+    # parts alternate gap and word: the gap after word i1 is parts[2 * i1 + 2]
+    return parts[2 * i1 + 2] == " " and nxt[:1].isupper() and nxt[1:].islower()
 
 
 def _prefer_default_lang(

@@ -28,6 +28,7 @@ _LAT_RUN = re.compile(
     rf"|(?<=[a-z] [A-Z])[A-Z] {_LAT}(?![\w-]))"
 )
 _CYR_TAIL = r"[а-яіїєґ'’ʼ]+(?:-[А-ЯІЇЄҐ]?[а-яіїєґ]+)?"  # _CYR after its capital
+_MARK = re.compile("[-'’ʼ]")  # what may stand before a capital inside a name
 _CYR_RUN = re.compile(rf"[А-ЯІЇЄҐ](?<![\w-][А-ЯІЇЄҐ]){_CYR_TAIL}(?: {_CYR}){{1,3}}(?![\w-])")
 
 _TITLES = {
@@ -350,7 +351,16 @@ def _surname_mentions(
 ) -> list[tuple[Mention, ActorEntry]]:
     out = []
     word = re.compile(_CYR if cyr_text else _LAT)
+    # A word's key is its lowered form (for Cyrillic a prefix of it), and its letters after the
+    # first are lower case up to a hyphen or apostrophe: a sentence without those letters of any
+    # key names no surname, and is not scanned word by word (lowering it would cost more).
+    needles = {_MARK.split(k[1:], 1)[0] for k in surnames}
     for sent in sentences:
+        for needle in needles:
+            if needle in sent.text:
+                break
+        else:
+            continue
         for m in word.finditer(sent.text):
             entry = surnames.get(token_key(m.group()))
             if entry is None:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import cache
 
 from app.extraction.dates import month_of
-from app.extraction.keywords import KeywordRx
+from app.extraction.keywords import KeywordRx, keyword_rx
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.numbers import find_numbers
 
@@ -216,6 +215,23 @@ _ALL_OF_THEM = KeywordRx(
 
 
 _PREV_WORD = re.compile(r"([^\W\d_]{3,})\.?\s+$")
+# what _PREV_WORD matches, from wherever it starts to the end: a letter run's tail
+_RUN_TAIL = re.compile(r"[^\W\d_]*\.?\s+")
+
+
+def _prev_word(text: str, end: int) -> re.Match[str] | None:
+    """``_PREV_WORD.search(text, 0, end)``, scanning the text before ``end`` only near its end.
+
+    Only the last letter run of the text can start a match (one that reaches the end), so a
+    search from ``lo`` finds the same match unless the run (or what follows it) starts before
+    ``lo``: then all of the text from ``lo`` on is a run's tail, and the whole text is searched."""
+    lo = max(0, end - 40)
+    m = _PREV_WORD.search(text, lo, end)
+    if lo and (m is None or m.start() == lo) and _RUN_TAIL.fullmatch(text, lo, end):
+        return _PREV_WORD.search(text, 0, end)
+    return m
+
+
 _COORD = re.compile(r"\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*(?:,|and|і|й|та|и|,\s*and)\s*", re.I)
 
 
@@ -264,7 +280,7 @@ def sentence_quantities(
             continue
         first_after = bisect.bisect_left(word_starts, num.end)
         after = words[first_after : first_after + 4]
-        prev_word = _PREV_WORD.search(text, 0, num.start)
+        prev_word = _prev_word(text, num.start)
         if (after and after[0].start() - num.end <= 2 and month_of(after[0].group())) or (
             prev_word and month_of(prev_word.group(1))
         ):
@@ -324,10 +340,14 @@ def _subcount(
         out.setdefault(f"{base}_{slug}", value)
 
 
-@cache
 def _stem_rx(stems: tuple[str, ...]) -> re.Pattern[str]:
-    # stems match at a word start: "soldiers" holds "die" but says nothing of deaths
-    return re.compile(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, stems)) + ")")
+    # stems match at a word start: "soldiers" holds "die" but says nothing of deaths. keyword_rx
+    # skips the positions where no stem starts, at every number of every sentence.
+    return keyword_rx(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, stems)) + ")")
+
+
+_OUTCOME_RX = [(outcome, _stem_rx(stems)) for outcome, stems in _OUTCOME.items()]
+_HARM_RX = [(key, _stem_rx(stems)) for key, stems in _HARM.items()]
 
 
 def _first(rx: re.Pattern[str], text: str) -> int:
@@ -344,8 +364,7 @@ def _last(rx: re.Pattern[str], text: str) -> int:
 
 def _nearest_outcome(before: str, after: str, require_close: bool) -> str | None:
     best: tuple[int, str] | None = None
-    for outcome, stems in _OUTCOME.items():
-        rx = _stem_rx(stems)
+    for outcome, rx in _OUTCOME_RX:
         i = _first(rx, after)
         if i >= 0 and (best is None or i < best[0]):
             best = (i, outcome)
@@ -363,8 +382,7 @@ def _harm(before: str, after: str, close: bool) -> str | None:
     best: tuple[int, str] | None = None
     if close:  # a bare number must sit right next to its verb: "12 поранено", "killed 3"
         before, after = before[-15:], after[:20]
-    for key, stems in _HARM.items():
-        rx = _stem_rx(stems)
+    for key, rx in _HARM_RX:
         i = _first(rx, after)
         if 0 <= i < 40 and (best is None or i < best[0]):
             best = (i, key)

@@ -136,21 +136,25 @@ _CONTEXT_SENTENCES = 3
 DEM_STEMS = tuple({k.split("'")[0] for k in _DEMONYMS})
 
 
+_BARE_WORDS = (
+    "presidential", "ministry", "military", "army", "special services", "спецслужб",
+    "minister", "president", "leader", "head of state",
+)  # fmt: skip
+
+
 def _stem_finder() -> ahocorasick.Automaton:
-    # every stem occurrence of a sentence in one pass: a find() per stem per sentence cost more
-    # than the rest of this module
+    # every stem occurrence of a sentence in one pass (a find() per stem per sentence cost more
+    # than the rest of this module), and in the same pass whether it holds a bare word (value 0)
     finder = ahocorasick.Automaton()
     for stem in DEM_STEMS:
-        finder.add_word(stem, stem)
+        finder.add_word(stem, len(stem))
+    for word in _BARE_WORDS:
+        finder.add_word(word, 0)
     finder.make_automaton()
     return finder
 
 
 _DEM_FINDER = _stem_finder()
-_BARE_WORDS = (
-    "presidential", "ministry", "military", "army", "special services", "спецслужб",
-    "minister", "president", "leader", "head of state",
-)  # fmt: skip
 
 
 @dataclass
@@ -189,7 +193,8 @@ def find_role_mentions(
         off = sent.start
         low = sent.text.lower()
         # cheap substring checks first: most sentences name no role at all
-        dem_at = [end - len(stem) + 1 for end, stem in _DEM_FINDER.iter(low)]
+        hits = list(_DEM_FINDER.iter(low))
+        dem_at = [end - n + 1 for end, n in hits if n]
         if dem_at:
             _demonym_roles(sent, body, gaz, found, free, add, dem_at)
         for x in by_sent.get(sent.index, ()) if "s " in low else ():
@@ -198,7 +203,7 @@ def find_role_mentions(
             c = _country_of(x.key, gaz)
             if pm and inst and inst != "side" and c:
                 add(_ROLE_KEYS.get((c, inst)), sent, x.start, x.end + pm.end() - pm.start())
-        if any(w in low for w in _BARE_WORDS):
+        if len(dem_at) < len(hits):  # a bare word
             _described(sent, ordered, starts, found, gaz, add)
         pm = _PRONOUN.match(sent.text)
         if pm:
