@@ -101,13 +101,9 @@ def _self_cpu() -> float:
 
 
 def _warm_here() -> None:
-    from app.extraction.gazetteer import load_gazetteer
-    from app.extraction.language import detector
-    from app.extraction.lemmas import warm_up
+    from app.services.bulk import warm_extraction
 
-    load_gazetteer()
-    detector()
-    warm_up()
+    warm_extraction()  # as a bulk worker does
 
 
 def run_mode(

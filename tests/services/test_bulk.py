@@ -86,3 +86,20 @@ def test_an_entry_key_whose_entry_was_never_read_comes_from_the_gazetteer() -> N
     key = next(iter(load_gazetteer().places))
     _RECEIVED.pop(("PlaceEntry", key), None)
     assert _gazetteer_entry("PlaceEntry", key) == load_gazetteer().places[key]
+
+
+def test_an_extracting_process_hides_its_gazetteer_from_the_collector() -> None:
+    import gc
+
+    from app.extraction.gazetteer import load_gazetteer
+    from app.services.bulk import warm_extraction
+
+    try:
+        warm_extraction()
+        entry = next(iter(load_gazetteer().actors.values()))
+        assert gc.is_tracked(entry)
+        # frozen objects are in the permanent generation, which collections do not walk
+        assert gc.get_freeze_count() > 10_000
+        assert all(o is not entry for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
