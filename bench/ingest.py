@@ -18,6 +18,8 @@ Warm-up (gazetteer, language models, pool start) is timed apart. Peak RSS is the
 the largest child's. CPU seconds are the parent's plus its children's, less the workers' warm-up
 (read from /proc, Linux); "self ms" is the parent's own CPU an article (the writer, in bulk-N).
 On a shared machine the CPU figures are the ones to compare: wall rates depend on who else runs.
+In a VM, though, a process's CPU time also counts the time the host took its vCPU away (steal,
+from /proc/stat): "steal %" says how much of that there was while each mode was timed.
 """
 
 from __future__ import annotations
@@ -95,6 +97,18 @@ def _workers_cpu(pool: Any) -> float:
     return total
 
 
+def _machine_ticks() -> tuple[int, int]:
+    """(steal, all) clock ticks of the whole machine so far, from /proc/stat (0, 0 elsewhere).
+    Steal is time the hypervisor ran something else while this guest's vCPU wanted to run; the
+    guest still counts it as the process's CPU time, so a run with much of it reads slow twice."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0, 0
+    ticks = [int(f) for f in fields[:8]]  # user nice system idle iowait irq softirq steal
+    return ticks[7], sum(ticks)
+
+
 def _self_cpu() -> float:
     me = resource.getrusage(resource.RUSAGE_SELF)
     return me.ru_utime + me.ru_stime
@@ -139,7 +153,7 @@ def run_mode(
         conn = sqlite3.connect(db, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        c0, s0, t1 = _cpu(), _self_cpu(), time.perf_counter()
+        c0, s0, t1, m0 = _cpu(), _self_cpu(), time.perf_counter(), _machine_ticks()
         conn.execute("BEGIN IMMEDIATE")
         for name, (cols, data) in rows.items():
             marks = ", ".join("?" * len(cols))
@@ -148,7 +162,7 @@ def run_mode(
         conn.execute("COMMIT")
         conn.close()
     else:
-        c0, s0, t1 = _cpu(), _self_cpu(), time.perf_counter()
+        c0, s0, t1, m0 = _cpu(), _self_cpu(), time.perf_counter(), _machine_ticks()
         if mode == "extract-1":
             for item in items:
                 prepare_article(item)
@@ -171,6 +185,7 @@ def run_mode(
             engine.dispose()
             extra = {"created": stats.created, "existing": stats.existing}
     wall = time.perf_counter() - t1
+    m1 = _machine_ticks()
     cpu_self = _self_cpu() - s0
     if pool is not None:
         pool.close()
@@ -182,6 +197,7 @@ def run_mode(
         "wall": wall,
         "cpu": cpu,
         "cpu_self": cpu_self,
+        "steal": (m1[0] - m0[0]) / (m1[1] - m0[1]) if m1[1] > m0[1] else 0.0,
         "warm": warm,
         "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -235,7 +251,11 @@ def main() -> None:
                 if mode == "bulk-N":
                     source_db = db
                 results[mode].append(res)
-                print(f"round {r + 1} {mode}: {res['n'] / res['wall']:.1f} art/s", file=sys.stderr)
+                print(
+                    f"round {r + 1} {mode}: {res['n'] / res['wall']:.1f} art/s, "
+                    f"steal {100 * res['steal']:.0f}%",
+                    file=sys.stderr,
+                )
             for mode in modes:  # keep the bulk DB of this round only for the executemany run
                 for f in Path(tmp).glob(f"{mode}-{r}.db*"):
                     f.unlink()
@@ -248,7 +268,8 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
     base_rate = statistics.median(r["n"] / r["wall"] for r in base) if base else None
     print(
         f"{'mode':<12} {'articles':>8} {'art/s med':>9} {'min':>7} {'max':>7} {'art/cpu-s':>9} "
-        f"{'self ms':>7} {'vs extract-1':>12} {'warm s':>6} {'RSS MB':>6} {'child RSS':>9}"
+        f"{'self ms':>7} {'vs extract-1':>12} {'warm s':>6} {'RSS MB':>6} {'child RSS':>9} "
+        f"{'steal %':>7}"
     )
     for mode, runs in results.items():
         rates = [r["n"] / r["wall"] for r in runs]
@@ -262,9 +283,13 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
             f"{label:<12} {runs[0]['n']:>8} {med:>9.1f} {min(rates):>7.1f} {max(rates):>7.1f} "
             f"{cpu_rate:>9.1f} {self_ms:>7.2f} {ratio:>12} {warm:>6.1f} "
             f"{max(r['rss_self_mb'] for r in runs):>6.0f} "
-            f"{max(r['rss_child_mb'] for r in runs):>9.0f}"
+            f"{max(r['rss_child_mb'] for r in runs):>9.0f} "
+            f"{100 * statistics.median(r.get('steal', 0.0) for r in runs):>7.1f}"
         )
-    print(f"({len(next(iter(results.values())))} rounds, {os.cpu_count()} CPUs)")
+    print(
+        f"({len(next(iter(results.values())))} rounds, {os.cpu_count()} CPUs; steal %: the share"
+        " of the machine's time the hypervisor took during the timed part, median)"
+    )
 
 
 if __name__ == "__main__":
