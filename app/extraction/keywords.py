@@ -146,17 +146,12 @@ class KeywordRx:
         present = _present(text, len(KeywordRx._all))
         return present is None or self.id in present
 
-    # search and finditer run many times over for every sentence: they ask _present themselves,
-    # a Python call fewer each than through may_match
-
     def search(self, text: str, within: str | None = None) -> re.Match[str] | None:
         """``within``: a text that ``text`` is a slice of, whose keywords are known already."""
-        present = _present(within or text, len(KeywordRx._all))
-        return self.rx.search(text) if present is None or self.id in present else None
+        return self.rx.search(text) if self.may_match(within or text) else None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        present = _present(text, len(KeywordRx._all))
-        return self.rx.finditer(text) if present is None or self.id in present else iter(())
+        return self.rx.finditer(text) if self.may_match(text) else iter(())
 
 
 @lru_cache(maxsize=256)

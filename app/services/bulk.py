@@ -31,6 +31,7 @@ from app.extraction.types import ActorEntry, Alias, Mention, PlaceEntry, Sentenc
 from app.services.errors import DomainError
 from app.services.ingest import (
     ArticleInput,
+    DuplicateKeys,
     IngestResult,
     PreparedArticle,
     existing_ids,
@@ -152,17 +153,16 @@ def _ready(_: int) -> bool:
     return True
 
 
-Keys = tuple[str, str | None]  # an article's normalised text and canonical url
-
-
-def _prepare(item: ArticleInput, keys: Keys | None = None) -> PreparedArticle | str:
+def _prepare(item: ArticleInput, keys: DuplicateKeys | None = None) -> PreparedArticle | str:
     try:
         return prepare_article(item, keys=keys)
     except DomainError as exc:
         return exc.detail
 
 
-def prepare_for_writer(item: ArticleInput, keys: Keys | None = None) -> PreparedArticle | str:
+def prepare_for_writer(
+    item: ArticleInput, keys: DuplicateKeys | None = None
+) -> PreparedArticle | str:
     """`_prepare` less what storing never reads: the sentences (a copy of the body, in ~20
     objects), the dropped boilerplate and the text as it came (stored normalised), which the
     writer would only unpickle and discard."""
@@ -206,12 +206,12 @@ def start_pool(workers: int) -> Pool:
     return pool
 
 
-def _prepare_task(task: tuple[ArticleInput, Keys]) -> PreparedArticle | str:
+def _prepare_task(task: tuple[ArticleInput, DuplicateKeys]) -> PreparedArticle | str:
     return prepare_for_writer(*task)
 
 
 def _prepared(
-    pool: Pool | None, items: list[tuple[BulkItem, Keys]]
+    pool: Pool | None, items: list[tuple[BulkItem, DuplicateKeys]]
 ) -> Iterator[tuple[BulkItem, PreparedArticle | str]]:
     # The duplicate check normalised every text already: a worker gets that text, not the raw one.
     tasks = ((replace(b.item, text=""), keys) for b, keys in items)
@@ -225,11 +225,11 @@ def _prepared(
 
 def _new_items(
     session: Session, items: Iterable[BulkItem], report: Callable[[BulkOutcome], None]
-) -> list[tuple[BulkItem, Keys]]:
+) -> list[tuple[BulkItem, DuplicateKeys]]:
     """Drops the articles already stored before any worker extracts them, so a second run of the
     same files costs a lookup per article, not an extraction."""
-    todo: list[tuple[BulkItem, Keys]] = []
-    chunk: list[tuple[BulkItem, Keys]] = []
+    todo: list[tuple[BulkItem, DuplicateKeys]] = []
+    chunk: list[tuple[BulkItem, DuplicateKeys]] = []
 
     def check() -> None:
         found = existing_ids(session.connection(), [keys for _, keys in chunk])
@@ -314,7 +314,7 @@ def bulk_ingest(
 def _store_all(
     session: Session,
     pool: Pool | None,
-    todo: list[tuple[BulkItem, Keys]],
+    todo: list[tuple[BulkItem, DuplicateKeys]],
     batch_size: int,
     report: Callable[[BulkOutcome], None],
 ) -> None:

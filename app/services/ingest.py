@@ -179,7 +179,10 @@ class PreparedArticle:
     lemmas: str
 
 
-def normalised_input(item: ArticleInput) -> tuple[str, str | None]:
+DuplicateKeys = tuple[str, str | None]  # an article's normalised text and canonical url
+
+
+def normalised_input(item: ArticleInput) -> DuplicateKeys:
     """The duplicate keys of an article: its normalised text and canonical url."""
     text = normalise_text(item.text or "")
     if not text:
@@ -191,7 +194,7 @@ def prepare_article(
     item: ArticleInput,
     *,
     extraction: Extraction | None = None,
-    keys: tuple[str, str | None] | None = None,
+    keys: DuplicateKeys | None = None,
 ) -> PreparedArticle:
     text, url = keys or normalised_input(item)
     published_at, precision = parse_published(item.published_at)
@@ -252,7 +255,7 @@ def store_prepared_batch(conn: Connection, batch: list[PreparedArticle]) -> list
     ]
 
 
-def existing_ids(conn: Connection, keys: list[tuple[str, str | None]]) -> list[int | None]:
+def existing_ids(conn: Connection, keys: list[DuplicateKeys]) -> list[int | None]:
     """The stored article for each (normalised text, canonical url) pair, in one query: the text
     match first, then the oldest article, so answers are stable."""
     digests = [content_hash(text_) for text_, _ in keys]
