@@ -17,10 +17,12 @@ import copyreg
 import fcntl
 import gc
 import multiprocessing as mp
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from multiprocessing.pool import Pool
 from multiprocessing.reduction import ForkingPickler
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import text
@@ -55,8 +57,12 @@ def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
     return cls(*values)
 
 
+# Each class has several fields, so its getter returns a tuple (made in C, not by a generator).
+_VALUES = {c: attrgetter(*names) for c, names in _FIELDS.items()}
+
+
 def _reduce(obj: Any) -> tuple[Any, tuple[type, tuple[Any, ...]]]:
-    return _rebuild, (type(obj), tuple(getattr(obj, name) for name in _FIELDS[type(obj)]))
+    return _rebuild, (type(obj), _VALUES[type(obj)](obj))
 
 
 for _cls in _FIELDS:
@@ -84,7 +90,7 @@ def _reduce_entry(entry: ActorEntry | PlaceEntry) -> tuple[Any, tuple[Any, ...]]
     if token in _SENT:
         return _gazetteer_entry, token
     _SENT.add(token)
-    return _first_entry, (type(entry), tuple(getattr(entry, n) for n in _FIELDS[type(entry)]))
+    return _first_entry, (type(entry), _VALUES[type(entry)](entry))
 
 
 def _first_entry(cls: type, values: tuple[Any, ...]) -> Any:
@@ -103,6 +109,8 @@ def _gazetteer_entry(kind: str, key: str) -> Any:
 
 BATCH_SIZE = 64
 LOOKUP_SIZE = 500  # duplicate checks per query
+FIRST_LOOKUP_SIZE = 32
+TAPER_MIN = 8  # the smallest transaction of the run's tapered end
 # Small chunks keep the workers' results flowing to the writer in input order without stalls.
 CHUNK_SIZE = 4
 _RESULT_PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
@@ -165,12 +173,15 @@ def prepare_for_writer(
 ) -> PreparedArticle | str:
     """`_prepare` less what storing never reads: the sentences (a copy of the body, in ~20
     objects), the dropped boilerplate and the text as it came (stored normalised), which the
-    writer would only unpickle and discard."""
+    writer would only unpickle and discard; and less the normalised text when the writer sent it
+    (``keys``), since the writer has it: `_prepared` puts it back."""
     prepared = _prepare(item, keys)
     if isinstance(prepared, str):
         return prepared
     prepared.extraction = replace(prepared.extraction, sentences=[], removed_lines=[])
     prepared.item = replace(prepared.item, text="")
+    if keys is not None:
+        prepared.text = ""
     return prepared
 
 
@@ -220,38 +231,47 @@ def _prepared(
         if pool
         else (_prepare(b.item, keys) for b, keys in items)
     )
-    yield from zip((b for b, _ in items), results, strict=True)
+    for (bulk_item, (text_, _)), prepared in zip(items, results, strict=True):
+        if pool is not None and not isinstance(prepared, str):
+            prepared.text = text_
+        yield bulk_item, prepared
 
 
-def _new_items(
+def _new_chunks(
     session: Session, items: Iterable[BulkItem], report: Callable[[BulkOutcome], None]
-) -> list[tuple[BulkItem, DuplicateKeys]]:
-    """Drops the articles already stored before any worker extracts them, so a second run of the
-    same files costs a lookup per article, not an extraction."""
-    todo: list[tuple[BulkItem, DuplicateKeys]] = []
+) -> Iterator[list[tuple[BulkItem, DuplicateKeys]]]:
+    """The articles not stored yet, in chunks: each is checked before any worker extracts it, so a
+    second run of the same files costs a lookup per article, not an extraction. The first chunk
+    is small because the workers wait for it; later ones are checked while they extract."""
     chunk: list[tuple[BulkItem, DuplicateKeys]] = []
-
-    def check() -> None:
-        found = existing_ids(session.connection(), [keys for _, keys in chunk])
-        for (bulk_item, keys), existing in zip(chunk, found, strict=True):
-            if existing is None:
-                todo.append((bulk_item, keys))
-            else:
-                report(BulkOutcome(bulk_item.origin, IngestResult(existing, created=False)))
-        chunk.clear()
-
+    size = FIRST_LOOKUP_SIZE
     for bulk_item in items:
         try:
             chunk.append((bulk_item, normalised_input(bulk_item.item)))
         except DomainError as exc:
             report(BulkOutcome(bulk_item.origin, None, exc.detail))
             continue
-        if len(chunk) >= LOOKUP_SIZE:
-            check()
+        if len(chunk) >= size:
+            yield _not_stored(session, chunk, report)
+            chunk, size = [], LOOKUP_SIZE
     if chunk:
-        check()
+        yield _not_stored(session, chunk, report)
+
+
+def _not_stored(
+    session: Session,
+    chunk: list[tuple[BulkItem, DuplicateKeys]],
+    report: Callable[[BulkOutcome], None],
+) -> list[tuple[BulkItem, DuplicateKeys]]:
+    found = existing_ids(session.connection(), [keys for _, keys in chunk])
     if session.in_transaction():
-        session.commit()
+        session.commit()  # a read transaction left open would pin the WAL between batches
+    todo = []
+    for (bulk_item, keys), existing in zip(chunk, found, strict=True):
+        if existing is None:
+            todo.append((bulk_item, keys))
+        else:
+            report(BulkOutcome(bulk_item.origin, IngestResult(existing, created=False)))
     return todo
 
 
@@ -283,7 +303,8 @@ def bulk_ingest(
     optimize: bool = True,
 ) -> BulkStats:
     """Ingest many articles: extraction in ``pool`` (in this process when None), storage here in
-    transactions of ``batch_size`` articles. Outcomes are reported in input order."""
+    transactions of ``batch_size`` articles. An outcome is reported once known: an article already
+    stored when its chunk is checked, the others when stored, each kind in input order."""
     stats = BulkStats()
 
     def report(outcome: BulkOutcome) -> None:
@@ -296,14 +317,11 @@ def bulk_ingest(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    todo = _new_items(session, items, report)
-    if pool is None and todo:
-        warm_extraction()  # this process extracts
     # What this process holds before the run (modules, SQLAlchemy, caches) lives through it: out
     # of the collector's sight, its full collections walk only the run's own objects.
     gc.freeze()
     try:
-        _store_all(session, pool, todo, batch_size, report)
+        _store_all(session, pool, _new_chunks(session, items, report), batch_size, report)
     finally:
         gc.unfreeze()
     if optimize and stats.created:
@@ -314,23 +332,61 @@ def bulk_ingest(
 def _store_all(
     session: Session,
     pool: Pool | None,
-    todo: list[tuple[BulkItem, DuplicateKeys]],
+    chunks: Iterator[list[tuple[BulkItem, DuplicateKeys]]],
     batch_size: int,
     report: Callable[[BulkOutcome], None],
 ) -> None:
-    batch: list[tuple[str, PreparedArticle]] = []
-    for bulk_item, prepared in _prepared(pool, todo):
-        if isinstance(prepared, str):
-            report(BulkOutcome(bulk_item.origin, None, prepared))
+    """Extraction of the next chunk is under way while this one is stored: the workers never wait
+    for a duplicate check but the first."""
+    writer = _BatchWriter(session, batch_size, report)
+    pending: deque[tuple[int, Iterator[tuple[BulkItem, PreparedArticle | str]]]] = deque()
+    warm = pool is None
+    for todo in chunks:
+        if not todo:
             continue
-        batch.append((bulk_item.origin, prepared))
-        if len(batch) >= batch_size:
-            for outcome in _flush(session, batch):
-                report(outcome)
-            batch = []
-    if batch:
-        for outcome in _flush(session, batch):
-            report(outcome)
+        if warm:
+            warm_extraction()  # this process extracts
+            warm = False
+        pending.append((len(todo), _prepared(pool, todo)))
+        if len(pending) > 1:
+            writer.store(*pending.popleft(), last=False)
+    while pending:
+        writer.store(*pending.popleft(), last=not pending)
+    writer.flush()
+
+
+class _BatchWriter:
+    """Stores prepared articles in transactions of ``batch_size``; towards the end of the run in
+    smaller ones, so that what is left to store once the workers have finished (when one core
+    idles) is a few articles, not most of a batch."""
+
+    def __init__(
+        self, session: Session, batch_size: int, report: Callable[[BulkOutcome], None]
+    ) -> None:
+        self.session = session
+        self.batch_size = batch_size
+        self.report = report
+        self.batch: list[tuple[str, PreparedArticle]] = []
+
+    def store(
+        self, count: int, results: Iterator[tuple[BulkItem, PreparedArticle | str]], *, last: bool
+    ) -> None:
+        for received, (bulk_item, prepared) in enumerate(results, 1):
+            if isinstance(prepared, str):
+                self.report(BulkOutcome(bulk_item.origin, None, prepared))
+                continue
+            self.batch.append((bulk_item.origin, prepared))
+            size = len(self.batch)
+            # Still to come: the rest of the last chunk. Storing as many as that takes about as
+            # long as two workers take to extract them.
+            if size >= self.batch_size or (last and size >= max(TAPER_MIN, count - received)):
+                self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            for outcome in _flush(self.session, self.batch):
+                self.report(outcome)
+            self.batch = []
 
 
 def optimize_search(session: Session) -> None:

@@ -3,11 +3,12 @@ deduplicates against the database and within its own batches."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.models import Article, Event, Mention
-from app.services.bulk import BulkItem, bulk_ingest, start_pool
+from app.services.bulk import BulkItem, BulkOutcome, bulk_ingest, start_pool
 from app.services.ingest import ArticleInput, ingest_article
 
 TEXTS = [
@@ -23,6 +24,14 @@ def _counts(session: Session) -> tuple[int, int, int]:
         int(conn.execute(select(func.count()).select_from(m)).scalar_one())
         for m in (Article, Mention, Event)
     )
+
+
+def _article_rows(session: Session, hashes: list[str] | None = None) -> list[tuple[object, ...]]:
+    columns = (Article.content_hash, Article.title, Article.raw_text, Article.body, Article.lemmas)
+    query = select(*columns).order_by(Article.content_hash)
+    if hashes is not None:
+        query = query.where(Article.content_hash.in_(hashes))  # type: ignore[attr-defined]
+    return [tuple(row) for row in session.connection().execute(query)]
 
 
 def test_bulk_matches_one_by_one_and_deduplicates(empty_session: Session, session: Session) -> None:
@@ -45,6 +54,10 @@ def test_bulk_matches_one_by_one_and_deduplicates(empty_session: Session, sessio
         pool.join()
     assert (stats.created, stats.existing, stats.failed) == (3, 1, 1)
     assert _counts(empty_session) == expected
+    # Workers return no normalised text (the writer has it): the rows must not show it.
+    stored = _article_rows(empty_session)
+    assert len(stored) == 3 and all(row[2] for row in stored)
+    assert _article_rows(session, [row[0] for row in stored]) == stored
     by_origin = {o.origin: o for o in outcomes}
     assert by_origin["dup"].result is not None
     assert by_origin["dup"].result.article_id == by_origin["line 0"].result.article_id  # type: ignore[union-attr]
@@ -103,3 +116,36 @@ def test_an_extracting_process_hides_its_gazetteer_from_the_collector() -> None:
         assert all(o is not entry for o in gc.get_objects())
     finally:
         gc.unfreeze()
+
+
+def test_chunks_checked_ahead_and_a_tapered_end(
+    empty_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Duplicates are found whichever chunk holds them, and the run's last transactions shrink."""
+    from app.services import bulk
+
+    monkeypatch.setattr(bulk, "FIRST_LOOKUP_SIZE", 4)
+    monkeypatch.setattr(bulk, "LOOKUP_SIZE", 20)
+    flushed: list[int] = []
+    real_flush = bulk._flush
+
+    def counting_flush(session: Session, batch: list[tuple[str, object]]) -> list[BulkOutcome]:
+        flushed.append(len(batch))
+        return real_flush(session, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "_flush", counting_flush)
+    towns = ["Kharkiv", "Odesa", "Kherson", "Sumy", "Lviv", "Dnipro"]
+    texts = [f"Russia shelled {towns[i % 6]} on day {i}, officials said." for i in range(23)]
+    stored = bulk_ingest(empty_session, [BulkItem("first", ArticleInput(text=texts[0]))])
+    assert stored.created == 1
+    flushed.clear()
+    items = [BulkItem(f"line {i}", ArticleInput(text=t)) for i, t in enumerate(texts)]
+    items.insert(10, BulkItem("again", ArticleInput(text=texts[5])))  # chunk 2, first seen in 1
+    outcomes: list[BulkOutcome] = []
+    stats = bulk_ingest(empty_session, items, batch_size=64, on_outcome=outcomes.append)
+    assert (stats.created, stats.existing, stats.failed) == (22, 2, 0)
+    ids = {o.origin: o.result.article_id for o in outcomes if o.result is not None}
+    assert ids["again"] == ids["line 5"] and len(set(ids.values())) == 23
+    # Checked: 4 (3 new), then the last 20. Stored: 3 + 9 received (11 to come), 8 (3 to come), 3.
+    assert flushed == [12, 8, 3]
+    assert _counts(empty_session)[0] == 23
