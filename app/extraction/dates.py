@@ -200,6 +200,9 @@ def _stems(stems: list[str]) -> KeywordRx:
 # what month_of and weekday_of look for; the lowered text that the weekday stems are looked for
 # in has "'" for "’"
 _MONTH_STEMS_RX = _stems([stem for stem, _ in _MONTH_STEMS])
+# the only decimal digits of a plain text (see KeywordRx): a sentence without one is told by the
+# shared keyword pass, not by a scan of its own
+_ASCII_DIGITS = _stems(list("0123456789"))
 _WEEKDAY_STEMS_RX = _stems([*_WEEKDAYS, *(s.replace("'", "’") for s in _WEEKDAYS if "'" in s)])
 
 
@@ -235,7 +238,7 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
     # for one, and most hold no weekday and skip the word-by-word scan.
     months = _MONTH_STEMS_RX.may_match(text)
     # every explicit form holds a digit; most sentences have none, so skip their five scans
-    explicit = (_ISO, _NUMERIC) if _DIGIT.search(text) else ()
+    explicit = (_ISO, _NUMERIC) if _ASCII_DIGITS.may_match(text) and _DIGIT.search(text) else ()
     # these two, and _MONTH_YEAR, spell out a year's "19" or "20"
     year = bool(explicit) and ("19" in text or "20" in text)
     for rx in explicit if year else ():

@@ -9,7 +9,6 @@ and the modality from cue words around the trigger.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,8 +20,8 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from app.extraction.keywords import KeywordRx, keyword_rx
-from app.extraction.lemmas import lemmatise, word_tokens
+from app.extraction.keywords import KeywordRx, keyword_rx, lower
+from app.extraction.lemmas import lemmatise
 from app.extraction.types import Mention, Sentence
 
 LEXICON_FILE = Path(__file__).with_name("events.yaml")
@@ -47,9 +46,15 @@ class Words:
     """The words of a sentence as parallel lists: an object per word cost more than the
     trigger search itself."""
 
-    spans: list[tuple[int, int]]  # offsets in the sentence
     lows: list[str]
     lemmas: list[str]  # the lows themselves outside English
+    # the lowered sentence cut at its words (text between words, word, text between words, ...,
+    # the lows at the odd places): a word's offset is a sum of lengths, taken for the word or two
+    # of a trigger only, where a span per word cost more than the rest of the search
+    parts: list[str]
+
+    def start(self, i: int) -> int:
+        return sum(map(len, self.parts[: 2 * i + 1]))
 
 
 @dataclass
@@ -100,10 +105,16 @@ def lexicon() -> list[TypeLexicon]:
 
 def _lowered(text: str) -> str:
     """``text`` lowered letter for letter, so that its offsets are the text's."""
-    lowered = text.lower().replace("’", "'")
+    lowered = lower(text).replace("’", "'")
     if len(lowered) != len(text):  # a few letters ("İ") lower to two: slice per token then
         lowered = "".join(ch.lower()[:1] for ch in text).replace("’", "'")
     return lowered
+
+
+# lemmas.word_tokens' words; possessive, which changes no match (nothing follows that could
+# take a letter back), and saves the regex engine its backtracking records
+WORD = re.compile(r"[^\W\d_]++(?:[’'ʼ-][^\W\d_]++)*+")
+_WORDS_AND_GAPS = re.compile(f"({WORD.pattern})")
 
 
 def tokens_of(text: str, lang: str, lowered: str | None = None) -> Words:
@@ -111,9 +122,12 @@ def tokens_of(text: str, lang: str, lowered: str | None = None) -> Words:
     # (attacked -> attack); skipping simplemma elsewhere halves the cost of this stage.
     if lowered is None:
         lowered = _lowered(text)
-    spans = [m.span() for m in word_tokens(text)]
-    lows = [lowered[a:b] for a, b in spans]
-    return Words(spans, lows, list(map(lemmatise, lows, repeat(lang))) if lang == "en" else lows)
+    # Lowering keeps a letter a letter and anything else not (and "’" a joiner), character for
+    # character: the words of the lowered text are the text's words, lowered, found in one split
+    # without a Match object each (tests/extraction/test_perf_b_words.py checks every character).
+    parts = _WORDS_AND_GAPS.split(lowered)
+    lows = parts[1::2]
+    return Words(lows, list(map(lemmatise, lows, repeat(lang))) if lang == "en" else lows, parts)
 
 
 def _match_at(words: Words, i: int, pattern: tuple[Part, ...]) -> bool:
@@ -159,7 +173,7 @@ class _Index:
     # per event type, its modes and an automaton of their cues (this language's, then English)
     # as needles
     modes: dict[str, tuple[list[str], Any]]
-    firsts: Any = None  # automaton of every pattern's first word (value: its length)
+    firsts: Any = None  # automaton of every pattern's first word (value: the word)
 
 
 @lru_cache(maxsize=8)
@@ -181,7 +195,7 @@ def _index(lang: str) -> _Index:
     if firsts and "" not in firsts:
         idx.firsts = ahocorasick.Automaton()
         for word in firsts:
-            idx.firsts.add_word(word, len(word))
+            idx.firsts.add_word(word, word)
         idx.firsts.make_automaton()
     return idx
 
@@ -196,20 +210,23 @@ def _flat(
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _may_trigger(idx: _Index, text: str, lowered: str) -> Sequence[int]:
-    """Where (offsets, in no order) a word of ``text`` may start a trigger: empty only when none
-    can. A trigger's first word is one of ``idx.firsts`` (exactly, or as a prefix) at the start of
-    a word, so outside English (where a word is matched by its surface, not its lemma) one
-    automaton pass over the lowered text settles most sentences, which start no trigger, without
-    tokenising them, and in the others names the few words worth trying."""
+def _may_trigger(idx: _Index, text: str, lowered: str) -> tuple[str, ...]:
+    """The first words of triggers that ``text`` holds at the start of a word: empty only when no
+    word can start a trigger. A trigger's first word is one of ``idx.firsts`` (exactly, or as a
+    prefix) at the start of a word, so outside English (where a word is matched by its surface,
+    not its lemma) one automaton pass over the lowered text settles most sentences, which start
+    no trigger, without tokenising them, and in the others names the few words worth trying:
+    those that start with one of the first words found."""
     if idx.firsts is None:
-        return range(len(text) + 1)
+        return ("",)
     letter = _LETTER.match
-    return [
-        p
-        for end, n in idx.firsts.iter(lowered)
-        if (p := end - n + 1) == 0 or not letter(text, p - 1)
-    ]
+    return tuple(
+        {
+            first
+            for end, first in idx.firsts.iter(lowered)
+            if (p := end - len(first) + 1) == 0 or not letter(text, p - 1)
+        }
+    )
 
 
 def _trigger_starts(idx: _Index, words: Words) -> Sequence[int]:
@@ -224,17 +241,17 @@ def _trigger_starts(idx: _Index, words: Words) -> Sequence[int]:
     return [i for i, (low, lemma) in pairs if lemma in exact or low in exact or low[:3] in prefix]
 
 
-def _words_at(words: Words, at: Sequence[int]) -> list[int]:
-    """The words (in order) that start at one of the offsets ``at``."""
-    spans = words.spans
-    return sorted(
-        {i for p in at if (i := bisect_left(spans, (p,))) < len(spans) and spans[i][0] == p}
-    )
+def _words_at(words: Words, at: tuple[str, ...]) -> list[int]:
+    """The words that start with one of ``at``, the first words _may_trigger found: a word that
+    starts a trigger starts with its first word, which the pass finds where the word starts."""
+    return [i for i, low in enumerate(words.lows) if low.startswith(at)]
 
 
-def find_triggers(words: Words, lang: str, at: Sequence[int] | None = None) -> list[list[Trigger]]:
+def find_triggers(
+    words: Words, lang: str, at: tuple[str, ...] | None = None
+) -> list[list[Trigger]]:
     """Per event type, every trigger position in the sentence (strongest types first). ``at``:
-    offsets that hold every word that may start a trigger, from _may_trigger (not in English)."""
+    the first words of triggers in the sentence, from _may_trigger (not in English)."""
     idx = _index(lang)
     exact, prefix, short = idx.exact, idx.prefix, idx.short
     lows, lemmas = words.lows, words.lemmas
@@ -252,9 +269,11 @@ def find_triggers(words: Words, lang: str, at: Sequence[int] | None = None) -> l
             if not _match_at(words, i, pat):
                 continue
             done.add(lex.type)
-            end = words.spans[i + len(pat) - 1][1]
+            last = i + len(pat) - 1
+            start = words.start(i)
+            end = (words.start(last) if last > i else start) + len(lows[last])
             hits.setdefault(lex.type, []).append(
-                Trigger(lex.type, None, i, words.spans[i][0], end, lex.priority)
+                Trigger(lex.type, None, i, start, end, lex.priority)
             )
     if not hits:
         return []

@@ -154,6 +154,11 @@ class KeywordRx:
         return self.rx.finditer(text) if self.may_match(text) else iter(())
 
 
+# Every stage lowers the same sentences (the keyword pass, the trigger search, the role and
+# quantity scans): the last few hundred are kept, as a sentence costs some 60 ns a character.
+lower = lru_cache(maxsize=512)(str.lower)
+
+
 @lru_cache(maxsize=256)
 def _present(text: str, n_patterns: int) -> frozenset[int] | None:
     """Which patterns' keywords ``text`` holds, or None for a text that is not all PLAIN; the
@@ -168,7 +173,7 @@ def _present(text: str, n_patterns: int) -> frozenset[int] | None:
                 index.add_word(k, (*index.get(k, ()), p.id))
         index.make_automaton()
         KeywordRx._index = index
-    return frozenset(chain.from_iterable(map(itemgetter(1), index.iter(text.lower()))))
+    return frozenset(chain.from_iterable(map(itemgetter(1), index.iter(lower(text)))))
 
 
 def _heads(alt: str) -> set[str]:

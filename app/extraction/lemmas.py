@@ -97,11 +97,32 @@ _TEXT_CACHE_MAX = 100_000
 _text_cache: dict[str, dict[str, str]] = {lang: {} for lang in _LANGS}
 
 
+# Characters that are neither letters nor join two words (a test checks), the commonest first:
+# made spaces, they leave the same words, and most words are then whole chunks between spaces.
+_NOT_IN_WORDS = '.,"():;?!«»„“”–—%/'
+_findall = _WORD_RE.findall
+
+
+def words_of(text: str) -> list[str]:
+    """``_WORD_RE.findall(text)``. Words hold no whitespace, and a chunk between whitespace that
+    is letters only is one word; only the others (digits, apostrophes, hyphens) take the regex,
+    several times dearer than str.split per character."""
+    for ch in _NOT_IN_WORDS:
+        if ch in text:
+            text = text.replace(ch, " ")
+    words: list[str] = []
+    for chunk in text.split():
+        if chunk.isalpha():
+            words.append(chunk)
+        else:
+            words += _findall(chunk)
+    return words
+
+
 def lemma_text(text: str, language: str | None) -> str:
     """Space-joined lowercased lemmas of the word tokens of ``text`` (a search column)."""
     lang = language or "en"
-    # findall gives the words without a Match object each (the pattern has no capture group)
-    words = _WORD_RE.findall(text)
+    words = words_of(text)
     cache = _text_cache.get(lang)
     if cache is None:
         return " ".join(map(lemmatise, words, repeat(lang)))

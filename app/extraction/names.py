@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from app.extraction.gazetteer.text import normalise_alias, token_key
 from app.extraction.lemmas import is_known
+from app.extraction.matching import new_mention
 from app.extraction.types import ActorEntry, Alias, Mention, Sentence
 
 _LAT = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)"
@@ -298,39 +299,43 @@ def find_unresolved(
     spans = sorted(covered)
     found: list[tuple[Mention, ActorEntry]] = []
     surnames: dict[str, ActorEntry] = {}
-    for sent in sentences:
-        for m in rx.finditer(sent.text):
-            words = m.group().split(" ")
-            offs = [m.start()]
-            for w in words[:-1]:
-                offs.append(offs[-1] + len(w) + 1)
-            while words and (
-                _is_title(words[0])
-                or (words[0][1:].islower() and _known(words[0], lang) and len(words) > 2)
-            ):
-                words.pop(0)
-                offs.pop(0)
-            if len(words) < 2 or len(words) > 3:
-                continue
-            start = sent.start + offs[0]
-            end = sent.start + m.end()
-            if _overlaps(spans, start, end):
-                continue
-            if any(w.lower() in _ORG_WORDS for w in words):
-                continue
-            last = words[-1]
-            if _known(last, lang) or (not cyr_text and _known(last, "en")):
-                continue
-            if offs[0] == 0 and _known(words[0], lang):
-                continue
-            surface = body[start:end]
-            name = transliterate(surface, lang) if cyr_text else surface
-            key = f"unresolved:{normalise_alias(name)}"
-            entry = ActorEntry(
-                key=key, name=name, kind="person", resolved=False, aliases=(Alias(surface, lang),)
-            )
-            found.append((Mention(key, sent.index, start, end, surface), entry))
-            surnames.setdefault(token_key(last), entry)
+    sentence_starts = [sent.start for sent in sentences]
+    # One scan of the body rather than one per sentence: a run holds neither sentence punctuation
+    # nor a line break, so it lies within a sentence, and its look-arounds see the whitespace
+    # around a sentence in the body as they see the ends of the sentence alone.
+    for m in rx.finditer(body):
+        sent = sentences[bisect.bisect_right(sentence_starts, m.start()) - 1]
+        words = m.group().split(" ")
+        offs = [m.start()]
+        for w in words[:-1]:
+            offs.append(offs[-1] + len(w) + 1)
+        while words and (
+            _is_title(words[0])
+            or (words[0][1:].islower() and _known(words[0], lang) and len(words) > 2)
+        ):
+            words.pop(0)
+            offs.pop(0)
+        if len(words) < 2 or len(words) > 3:
+            continue
+        start = offs[0]
+        end = m.end()
+        if _overlaps(spans, start, end):
+            continue
+        if any(w.lower() in _ORG_WORDS for w in words):
+            continue
+        last = words[-1]
+        if _known(last, lang) or (not cyr_text and _known(last, "en")):
+            continue
+        if start == sent.start and _known(words[0], lang):
+            continue
+        surface = body[start:end]
+        name = transliterate(surface, lang) if cyr_text else surface
+        key = f"unresolved:{normalise_alias(name)}"
+        entry = ActorEntry(
+            key=key, name=name, kind="person", resolved=False, aliases=(Alias(surface, lang),)
+        )
+        found.append((new_mention(key, sent.index, start, end, surface), entry))
+        surnames.setdefault(token_key(last), entry)
     if surnames:
         found += _surname_mentions(
             body,
@@ -368,5 +373,5 @@ def _surname_mentions(
             start, end = sent.start + m.start(), sent.start + m.end()
             if _overlaps(spans, start, end):
                 continue
-            out.append((Mention(entry.key, sent.index, start, end, body[start:end]), entry))
+            out.append((new_mention(entry.key, sent.index, start, end, body[start:end]), entry))
     return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.extraction.keywords import PLAIN, KeywordRx
+
 # Number words per value, with the oblique forms news uses ("двох", "трьох", "двух").
 _WORDS: dict[int, str] = {
     1: "one один одна одне одного однієї един една едно одно одной",
@@ -98,7 +100,6 @@ class Number:
     end: int
 
 
-_group = re.Match.group
 # _UNITS as find_numbers meets a token: lowered, with any of its apostrophes (a word of _UNITS
 # holds one at most)
 _UNIT_SPELLINGS = frozenset(w.replace("'", q) for w in _UNITS for q in ("'", "’", "ʼ"))
@@ -118,10 +119,35 @@ def _digits(tok: str) -> float | None:
     return None
 
 
+# The text cut at its tokens (text between tokens, token, text between tokens, ...): a token's
+# offset is a sum of lengths, taken for the token or two of a number only, where a Match object
+# per token cost a third of the search.
+_TOKENS_AND_GAPS = re.compile(f"({_NUM_TOKEN.pattern})")
+
+
+def _end(parts: list[str], k: int) -> int:
+    """Where the ``k``-th token of ``parts`` ends."""
+    return sum(map(len, parts[: 2 * k + 2]))
+
+
+# What every number holds: a digit (to str.isdigit; the only such characters that are plain in
+# the sense of KeywordRx are 0-9 and "²³¹"), a number word, or the word after "a" or "an". As
+# keywords they go into the keyword pass that every stage shares: most sentences hold none and
+# are not tokenised. A spelling with "ʼ" is not plain, and a text that holds one is always read.
+_NUMBER_KEYWORDS = (
+    *"0123456789²³¹",
+    *(w for w in _UNIT_SPELLINGS - {"a", "an"} if not re.search(f"[^{PLAIN}]", w)),
+    *("dozen", "hundred", "thousand", "million"),
+)
+_MAY_HOLD_NUMBER = KeywordRx("|".join(map(re.escape, _NUMBER_KEYWORDS)), keywords=_NUMBER_KEYWORDS)
+
+
 def find_numbers(text: str) -> list[Number]:
     """Cardinal numbers in ``text`` with spans; years and decimals without a multiplier skip."""
-    toks = list(_NUM_TOKEN.finditer(text))
-    words = list(map(_group, toks))
+    if not _MAY_HOLD_NUMBER.may_match(text):
+        return []
+    parts = _TOKENS_AND_GAPS.split(text)
+    words = parts[1::2]
     # Only a token that starts with a digit or is a number word can start a number: the rest
     # (most of them) are sifted out in one comprehension rather than walked one by one.
     starts = [i for i, t in enumerate(words) if t[0].isdigit() or t.lower() in _UNIT_SPELLINGS]
@@ -132,34 +158,35 @@ def find_numbers(text: str) -> list[Number]:
             continue
         i = i0
         t = words[i]
-        s, e = toks[i].span()
+        e = _end(parts, i)
+        s = e - len(t)
         low = t.lower().replace("’", "'").replace("ʼ", "'")
         val: float | None = _digits(t) if t[0].isdigit() else None
         if val is None and low in _UNITS and low not in ("a", "an"):
             val = float(_UNITS[low])
             # compound words: "twenty five", "двадцять п'ять"
-            if i + 1 < len(toks) and val >= 20 and val % 10 == 0:
+            if i + 1 < len(words) and val >= 20 and val % 10 == 0:
                 j = i + 1
-                if words[j].lower() in ("и", "і", "and") and j + 1 < len(toks):
+                if words[j].lower() in ("и", "і", "and") and j + 1 < len(words):
                     j += 1
                 nxt = words[j].lower().replace("’", "'")
                 if nxt in _UNITS and _UNITS[nxt] < 10 and nxt not in ("a", "an"):
                     val += _UNITS[nxt]
-                    e = toks[j].end()
+                    e = _end(parts, j)
                     i = j
-        elif val is None and low in ("a", "an") and i + 1 < len(toks):
+        elif val is None and low in ("a", "an") and i + 1 < len(words):
             nxt = words[i + 1].lower()
             if nxt in ("dozen", "hundred", "thousand", "million"):
                 val = 12.0 if nxt == "dozen" else 1.0
         if val is None:
             i += 1
             continue
-        if i + 1 < len(toks) and words[i + 1].lower() in _MULT:
+        if i + 1 < len(words) and words[i + 1].lower() in _MULT:
             val *= _MULT[words[i + 1].lower()]
-            e = toks[i + 1].end()
+            e = _end(parts, i + 1)
             i += 1
-        elif low in ("a", "an") and i + 1 < len(toks) and words[i + 1].lower() == "dozen":
-            e = toks[i + 1].end()
+        elif low in ("a", "an") and i + 1 < len(words) and words[i + 1].lower() == "dozen":
+            e = _end(parts, i + 1)
             i += 1
         if val == int(val) and low not in _NO_COUNT:
             out.append(Number(int(val), s, e))

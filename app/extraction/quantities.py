@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import islice
 
 from app.extraction.dates import month_of
-from app.extraction.keywords import KeywordRx, keyword_rx
+from app.extraction.events import WORD
+from app.extraction.keywords import KeywordRx, keyword_rx, lower
 from app.extraction.lemmas import lemmatise, word_tokens
 from app.extraction.numbers import find_numbers
 
@@ -232,6 +234,23 @@ def _prev_word(text: str, end: int) -> re.Match[str] | None:
     return m
 
 
+# a character that may be inside a word of WORD: a letter or a joiner
+_IN_WORD = re.compile(r"[^\W\d_]|[’'ʼ-]")
+
+
+def _words_after(text: str, pos: int) -> list[re.Match[str]]:
+    """The first four words (as word_tokens finds them) that start at ``pos`` or after.
+
+    Unless a word runs on across ``pos``, the words from ``pos`` on are those that a scan from
+    ``pos`` finds (the word pattern looks neither behind nor ahead of what it takes): the scan
+    reads a few words, where word_tokens reads the whole sentence."""
+    if _IN_WORD.match(text, pos) and pos and _IN_WORD.match(text, pos - 1):
+        words = word_tokens(text)
+        first = bisect.bisect_left([w.start() for w in words], pos)
+        return list(words[first : first + 4])
+    return list(islice(WORD.finditer(text, pos), 4))
+
+
 _COORD = re.compile(r"\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*(?:,|and|і|й|та|и|,\s*and)\s*", re.I)
 
 
@@ -239,7 +258,7 @@ def all_of_them(text: str) -> str | None:
     """The outcome of a number-free sentence that speaks of all the launched weapons."""
     if not _ALL_OF_THEM.search(text) or find_numbers(text):
         return None
-    low = text.lower()
+    low = lower(text)
     hits = [(low.find(s), o) for o, stems in _OUTCOME.items() if o != "launched" for s in stems]
     hits = [h for h in hits if h[0] >= 0]
     return min(hits)[1] if hits else None
@@ -261,9 +280,7 @@ def sentence_quantities(
     per-place counts: "35 drones, including 20 over Kursk" -> drones_downed_kursk=20.
     """
     out: dict[str, int] = {}
-    low = text.lower()
-    words = word_tokens(text)
-    word_starts = [w.start() for w in words]  # ascending: the words after a number by bisection
+    low = lower(text)
     lang = language or "en"
     sub = _SUBCOUNT.search(text)
     nums = find_numbers(text)
@@ -278,8 +295,7 @@ def sentence_quantities(
             continue
         if _PERCENT.match(text[num.end :]):
             continue
-        first_after = bisect.bisect_left(word_starts, num.end)
-        after = words[first_after : first_after + 4]
+        after = _words_after(text, num.end)
         prev_word = _prev_word(text, num.start)
         if (after and after[0].start() - num.end <= 2 and month_of(after[0].group())) or (
             prev_word and month_of(prev_word.group(1))

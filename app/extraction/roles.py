@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from app.extraction.gazetteer import Gazetteer
-from app.extraction.keywords import KeywordRx
+from app.extraction.keywords import KeywordRx, lower
 from app.extraction.types import Mention, Sentence
 
 # adjective stems (lower case) -> ISO3; an optional possessive "Russia's" is a demonym too
@@ -191,7 +191,7 @@ def find_role_mentions(
         by_sent.setdefault(x.sentence_index, []).append(x)
     for sent in sentences:
         off = sent.start
-        low = sent.text.lower()
+        low = lower(sent.text)
         # cheap substring checks first: most sentences name no role at all
         hits = list(_DEM_FINDER.iter(low))
         dem_at = [end - n + 1 for end, n in hits if n]
@@ -304,7 +304,7 @@ def _demonym_roles(
 def _dem_inst_matches(text: str, dem_at: list[int]) -> list[re.Match[str]]:
     """``_DEM_INST`` tried only where a demonym starts (``dem_at``: where a stem occurs in the
     lowered text): a scan with the whole alternation costs more than the rest of this module."""
-    low = text.lower()
+    low = lower(text)
     starts = {i for i in dem_at if i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "-")}
     out: list[re.Match[str]] = []
     end = -1

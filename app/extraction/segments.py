@@ -8,9 +8,9 @@ connective word. Event context (reporter, continuation quantities, dedup) never 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from app.extraction.gazetteer import Gazetteer
+from app.extraction.sentences import new_sentence
 from app.extraction.types import Mention, Sentence
 
 _CONNECTIVE = re.compile(
@@ -60,8 +60,10 @@ def assign_segments(
         p = _paragraph_of(paragraphs, s.start)
         segment = seg_of_par[p] if p is not None else 0
         # most pages are one story: a sentence already in its segment is kept as it is (a
-        # dataclass replace() costs more than the rest of this stage)
-        out.append(s if s.segment == segment else replace(s, segment=segment))
+        # new sentence costs more than the rest of this stage)
+        out.append(
+            s if s.segment == segment else new_sentence(s.index, s.start, s.end, s.text, segment)
+        )
     del gaz
     return out
 
