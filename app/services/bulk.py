@@ -111,6 +111,7 @@ BATCH_SIZE = 64
 LOOKUP_SIZE = 500  # duplicate checks per query
 FIRST_LOOKUP_SIZE = 32
 TAPER_MIN = 8  # the smallest transaction of the run's tapered end
+_YOUNG_THRESHOLD = 20_000  # the writer's, during a run: see bulk_ingest
 # Small chunks keep the workers' results flowing to the writer in input order without stalls.
 CHUNK_SIZE = 4
 _RESULT_PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
@@ -320,9 +321,15 @@ def bulk_ingest(
     # What this process holds before the run (modules, SQLAlchemy, caches) lives through it: out
     # of the collector's sight, its full collections walk only the run's own objects.
     gc.freeze()
+    threshold = gc.get_threshold()
+    # A batch waiting to be stored is ~10,000 objects (its articles, unpickled) that all live
+    # until it is: at the default 700 allocations the young generation was collected ~200 times
+    # a 1,000-article run, walking them again each time (0.1 ms an article, ~3% of the writer).
+    gc.set_threshold(max(threshold[0], _YOUNG_THRESHOLD), *threshold[1:])
     try:
         _store_all(session, pool, _new_chunks(session, items, report), batch_size, report)
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
     if optimize and stats.created:
         optimize_search(session)

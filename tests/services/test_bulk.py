@@ -149,3 +149,24 @@ def test_chunks_checked_ahead_and_a_tapered_end(
     # Checked: 4 (3 new), then the last 20. Stored: 3 + 9 received (11 to come), 8 (3 to come), 3.
     assert flushed == [12, 8, 3]
     assert _counts(empty_session)[0] == 23
+
+
+def test_a_run_collects_young_objects_less_often_and_restores_the_collector(
+    empty_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from app.services import bulk
+
+    seen: list[tuple[int, int, int]] = []
+    real_flush = bulk._flush
+
+    def flush(session: Session, batch: list[tuple[str, object]]) -> list[BulkOutcome]:
+        seen.append(gc.get_threshold())
+        return real_flush(session, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "_flush", flush)
+    before = gc.get_threshold()
+    bulk_ingest(empty_session, [BulkItem("one", ArticleInput(text=TEXTS[0]))])
+    assert seen and seen[0][0] >= 20_000
+    assert gc.get_threshold() == before
