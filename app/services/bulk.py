@@ -225,6 +225,8 @@ def _prepare_task(task: tuple[ArticleInput, DuplicateKeys]) -> PreparedArticle |
 def _prepared(
     pool: Pool | None, items: list[tuple[BulkItem, DuplicateKeys]]
 ) -> Iterator[tuple[BulkItem, PreparedArticle | str]]:
+    """The items' extraction, under way in ``pool`` from this call on (not from the first
+    result asked for: the pool must have the next chunk's work while this one is stored)."""
     # The duplicate check normalised every text already: a worker gets that text, not the raw one.
     tasks = ((replace(b.item, text=""), keys) for b, keys in items)
     results: Iterable[PreparedArticle | str] = (
@@ -232,6 +234,14 @@ def _prepared(
         if pool
         else (_prepare(b.item, keys) for b, keys in items)
     )
+    return _with_items(pool, items, results)
+
+
+def _with_items(
+    pool: Pool | None,
+    items: list[tuple[BulkItem, DuplicateKeys]],
+    results: Iterable[PreparedArticle | str],
+) -> Iterator[tuple[BulkItem, PreparedArticle | str]]:
     for (bulk_item, (text_, _)), prepared in zip(items, results, strict=True):
         if pool is not None and not isinstance(prepared, str):
             prepared.text = text_
