@@ -14,8 +14,7 @@ from functools import lru_cache
 
 from app.extraction.gazetteer.text import normalise_alias, token_key
 from app.extraction.lemmas import is_known
-from app.extraction.matching import new_mention
-from app.extraction.types import ActorEntry, Alias, Mention, Sentence
+from app.extraction.types import ActorEntry, Alias, Mention, Sentence, new_mention
 
 _LAT = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)"
 _CYR = r"(?:[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:-[А-ЯІЇЄҐ]?[а-яіїєґ]+)?)"

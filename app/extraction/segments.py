@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 from app.extraction.gazetteer import Gazetteer
-from app.extraction.sentences import new_sentence
-from app.extraction.types import Mention, Sentence
+from app.extraction.types import Mention, Sentence, new_sentence
 
 _CONNECTIVE = re.compile(
     r"^(?:he|she|it|they|his|her|their|this|that|these|those|however|but|also|meanwhile|"

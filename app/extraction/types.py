@@ -6,8 +6,10 @@ Every offset is a character offset into ``Extraction.body`` (the cleaned text th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
+from typing import Any
 
 ActorKind = str  # person | country | organization | military | group
 DatePrecision = str  # day | month | year
@@ -63,6 +65,31 @@ class Mention:
     start: int
     end: int
     text: str
+
+
+def slot_constructor(cls: type) -> Callable[..., Any]:
+    """``cls(*values)`` for a frozen slotted dataclass, at about half the cost: its __init__ sets
+    each field through object.__setattr__, this sets the slots themselves. Generated, as the
+    dataclass's own __init__ is, so that no loop runs per object (extraction makes ~100 a page)."""
+    names = [f.name for f in fields(cls)]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    params = []
+    for f in fields(cls):
+        scope[f"set_{f.name}"] = cls.__dict__[f.name].__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            scope[f"default_{f.name}"] = f.default
+            params.append(f"{f.name}=default_{f.name}")
+    sets = "".join(f"    set_{n}(obj, {n})\n" for n in names)
+    exec(f"def make({', '.join(params)}):\n    obj = new(cls)\n{sets}    return obj\n", scope)
+    make: Callable[..., Any] = scope["make"]
+    make.__name__ = make.__qualname__ = f"new_{cls.__name__.lower()}"
+    return make
+
+
+new_sentence: Callable[..., Sentence] = slot_constructor(Sentence)
+new_mention: Callable[..., Mention] = slot_constructor(Mention)
 
 
 @dataclass(slots=True)

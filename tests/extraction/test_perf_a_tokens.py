@@ -10,8 +10,7 @@ import pytest
 
 from app.extraction import lemmas, matching
 from app.extraction.gazetteer.text import TOKEN_RE, TOKEN_SPLIT_RE
-from app.extraction.sentences import new_sentence
-from app.extraction.types import Mention, Sentence
+from app.extraction.types import Mention, Sentence, new_mention, new_sentence
 
 TEXTS = [
     "",
@@ -155,7 +154,7 @@ def test_shapes_ok_is_the_loop() -> None:
 
 def test_fast_constructors_make_the_dataclasses() -> None:
     for args in [("country:UKR", 3, 10, 17, "Ukraine"), ("", 0, 0, 0, "")]:
-        fast, slow = matching.new_mention(*args), Mention(*args)
+        fast, slow = new_mention(*args), Mention(*args)
         assert type(fast) is Mention
         assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     for sargs in [(0, 0, 5, "Hello"), (7, 100, 120, "Київ атакували.", 2)]:
