@@ -21,7 +21,7 @@ import ahocorasick
 import yaml
 
 from app.extraction.keywords import KeywordRx, keyword_rx, lower
-from app.extraction.lemmas import lemmatise
+from app.extraction.lemmas import WORD_RE, lemmatise
 from app.extraction.types import Mention, Sentence
 
 LEXICON_FILE = Path(__file__).with_name("events.yaml")
@@ -111,10 +111,7 @@ def _lowered(text: str) -> str:
     return lowered
 
 
-# lemmas.word_tokens' words; possessive, which changes no match (nothing follows that could
-# take a letter back), and saves the regex engine its backtracking records
-WORD = re.compile(r"[^\W\d_]++(?:[’'ʼ-][^\W\d_]++)*+")
-_WORDS_AND_GAPS = re.compile(f"({WORD.pattern})")
+_WORDS_AND_GAPS = re.compile(f"({WORD_RE.pattern})")
 
 
 def tokens_of(text: str, lang: str, lowered: str | None = None) -> Words:

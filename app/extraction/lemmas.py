@@ -11,7 +11,9 @@ import simplemma
 
 from app.extraction import lemma_dictionaries as compact
 
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[’'ʼ-][^\W\d_]+)*")
+# A word: letters, joined by an apostrophe or hyphen. Possessive, which changes no match (nothing
+# follows that could take a letter back) and saves the engine its backtracking records.
+WORD_RE = re.compile(r"[^\W\d_]++(?:[’'ʼ-][^\W\d_]++)*+")
 _LANGS = {"en", "uk", "bg", "ru"}
 
 
@@ -87,7 +89,7 @@ def _lemma_of_lower(low: str, language: str) -> str:
 # event): the last few sentences' words are kept, as a tuple, since every caller shares them.
 @lru_cache(maxsize=16)
 def word_tokens(text: str) -> tuple[re.Match[str], ...]:
-    return tuple(_WORD_RE.finditer(text))
+    return tuple(WORD_RE.finditer(text))
 
 
 # lemma_text looks up every word of every article: a plain dict per language answers a word
@@ -100,11 +102,11 @@ _text_cache: dict[str, dict[str, str]] = {lang: {} for lang in _LANGS}
 # Characters that are neither letters nor join two words (a test checks), the commonest first:
 # made spaces, they leave the same words, and most words are then whole chunks between spaces.
 _NOT_IN_WORDS = '.,"():;?!«»„“”–—%/'
-_findall = _WORD_RE.findall
+_findall = WORD_RE.findall
 
 
 def words_of(text: str) -> list[str]:
-    """``_WORD_RE.findall(text)``. Words hold no whitespace, and a chunk between whitespace that
+    """``WORD_RE.findall(text)``. Words hold no whitespace, and a chunk between whitespace that
     is letters only is one word; only the others (digits, apostrophes, hyphens) take the regex,
     several times dearer than str.split per character."""
     for ch in _NOT_IN_WORDS:

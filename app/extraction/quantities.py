@@ -11,9 +11,8 @@ import re
 from itertools import islice
 
 from app.extraction.dates import month_of
-from app.extraction.events import WORD
 from app.extraction.keywords import KeywordRx, keyword_rx, lower
-from app.extraction.lemmas import lemmatise, word_tokens
+from app.extraction.lemmas import WORD_RE, lemmatise, word_tokens
 from app.extraction.numbers import find_numbers
 
 _NOUNS: dict[str, tuple[str, ...]] = {
@@ -234,7 +233,7 @@ def _prev_word(text: str, end: int) -> re.Match[str] | None:
     return m
 
 
-# a character that may be inside a word of WORD: a letter or a joiner
+# a character that may be inside a word of WORD_RE: a letter or a joiner
 _IN_WORD = re.compile(r"[^\W\d_]|[’'ʼ-]")
 
 
@@ -248,7 +247,7 @@ def _words_after(text: str, pos: int) -> list[re.Match[str]]:
         words = word_tokens(text)
         first = bisect.bisect_left([w.start() for w in words], pos)
         return list(words[first : first + 4])
-    return list(islice(WORD.finditer(text, pos), 4))
+    return list(islice(WORD_RE.finditer(text, pos), 4))
 
 
 _COORD = re.compile(r"\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*(?:,|and|і|й|та|и|,\s*and)\s*", re.I)

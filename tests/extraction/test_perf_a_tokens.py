@@ -9,8 +9,11 @@ import sys
 import pytest
 
 from app.extraction import lemmas, matching
-from app.extraction.gazetteer.text import TOKEN_RE, TOKEN_SPLIT_RE
+from app.extraction.gazetteer.text import TOKEN_RE
 from app.extraction.types import Mention, Sentence, new_mention, new_sentence
+
+# TOKEN_RE with the token captured (the matcher's former split): gap, token, ..., gap
+TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 
 TEXTS = [
     "",
@@ -176,7 +179,7 @@ def test_lemma_separators_are_neither_letters_nor_joiners() -> None:
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_lemma_words_are_those_of_the_regex(text: str) -> None:
-    assert lemmas.words_of(text) == lemmas._WORD_RE.findall(text)
+    assert lemmas.words_of(text) == lemmas.WORD_RE.findall(text)
 
 
 BODIES = [

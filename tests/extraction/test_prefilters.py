@@ -8,7 +8,10 @@ from collections.abc import Iterable
 import pytest
 
 from app.extraction import clean, sentences
-from app.extraction.gazetteer.text import TOKEN_RE, TOKEN_SPLIT_RE
+from app.extraction.gazetteer.text import TOKEN_RE
+
+# TOKEN_RE with the token captured (the matcher's former split): gap, token, ..., gap
+TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 
 LINES = [
     "Contact the author: someone@example.com",

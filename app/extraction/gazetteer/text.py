@@ -12,8 +12,6 @@ import unicodedata
 from collections.abc import Callable
 
 TOKEN_RE = re.compile(r"[^\W_]+")
-# TOKEN_RE with the token captured: its split alternates gap and token, gaps first and last
-TOKEN_SPLIT_RE = re.compile(r"([^\W_]+)")
 _CYR_RE = re.compile(r"[\u0400-\u04ff]")
 _APOSTROPHES = str.maketrans({c: "" for c in "'’ʼ‘`´′"})
 _WS_RE = re.compile(r"\s+")
