@@ -135,7 +135,14 @@ def _load_parallel(records: list[Record], database_url: str | None, workers: int
         f"created {stats.created}, already stored {stats.existing}, skipped "
         f"{stats.failed + len(skipped)}; database now holds "
         + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + _FTS_FINISHED.get(stats.fts_finish, "")
     )
+
+
+_FTS_FINISHED = {
+    "optimize": "; search index optimized",
+    "merge": "; search index segments merged (`conflictkb reindex` optimizes it whole)",
+}
 
 
 @app.command()

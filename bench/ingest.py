@@ -1,22 +1,27 @@
 """Ingest throughput: articles per second through the real ingest path, beside its floors.
 
     python bench/ingest.py [--corpus ../shared/corpus | --n 5000 --seed 1] [--workers 2]
-                           [--rounds 3] [--limit N] [--compact]
+                           [--rounds 3] [--limit N] [--compact] [--base-db DB]
 
-Modes, each in its own process on a fresh copy of a migrated empty database, interleaved over
-the rounds (medians reported, so that the noise of a shared machine hits every mode alike):
+Modes, each in its own process on a fresh copy of a migrated empty database (or of --base-db, to
+add the articles to a big one), interleaved over the rounds (medians reported, so that the noise
+of a shared machine hits every mode alike):
   extract-1    prepare (normalise, extract, lemmas) every article in one process: the CPU floor
   extract-N    the same over N worker processes, results sent to this process as bulk-N sends
                them, nothing stored: the parallel CPU floor
   ingest-1     `ingest_article` one by one, one transaction each (`conflictkb ingest`)
-  bulk-N       app.services.bulk: N extracting processes, one batching writer, FTS optimize
+  bulk-N       app.services.bulk: N extracting processes, one batching writer, then the FTS
+               segments merged as bulk_ingest does (search_index.py: 'optimize' after a run
+               that wrote a quarter of the articles or more, else a bounded 'merge')
+  bulk-N-optimize  the same, always ending with a full FTS 'optimize' (what bulk-N did before)
   executemany  the rows bulk-N stored, inserted again with plain sqlite3 executemany in one
                transaction into the same schema (FTS triggers on): the storage floor
 --compact: simplemma's low-memory dictionaries for extract-1 and ingest-1, as a serving worker has
 them (`POST /articles` is ingest-1 there); the pool modes keep the fast ones, as the CLI's do.
 Warm-up (gazetteer, language models, pool start) is timed apart. Peak RSS is the parent's, and
 the largest child's. CPU seconds are the parent's plus its children's, less the workers' warm-up
-(read from /proc, Linux); "self ms" is the parent's own CPU an article (the writer, in bulk-N).
+(read from /proc, Linux); "self ms" is the parent's own CPU an article (the writer, in bulk-N);
+"finish s" is the part of a bulk mode's time spent merging FTS segments at the end.
 On a shared machine the CPU figures are the ones to compare: wall rates depend on who else runs.
 In a VM, though, a process's CPU time also counts the time the host took its vCPU away (steal,
 from /proc/stat): "steal %" says how much of that there was while each mode was timed.
@@ -125,6 +130,7 @@ def run_mode(
 ) -> dict[str, Any]:
     from app.services import bulk
     from app.services.ingest import ingest_article, prepare_article
+    from app.services.search_index import finish_search_index
 
     items = load_items(args)
     n = len(items)
@@ -135,7 +141,7 @@ def run_mode(
         use_compact_dictionaries()
     t0 = time.perf_counter()
     pool = None
-    if mode in {"extract-N", "bulk-N"}:
+    if mode in {"extract-N", "bulk-N", "bulk-N-optimize"}:
         pool = bulk.start_pool(args.workers)
     elif mode != "executemany":
         _warm_here()
@@ -176,14 +182,26 @@ def run_mode(
                 for item in items:
                     ingest_article(session, item=item)
             engine.dispose()
-        elif mode == "bulk-N":
+        elif mode in {"bulk-N", "bulk-N-optimize"}:
             engine = make_engine(url)
             with Session(engine) as session:
                 stats = bulk.bulk_ingest(
-                    session, (bulk.BulkItem(str(i), it) for i, it in enumerate(items)), pool=pool
+                    session,
+                    (bulk.BulkItem(str(i), it) for i, it in enumerate(items)),
+                    pool=pool,
+                    fts_finish="none",
                 )
+                t_finish = time.perf_counter()
+                # what bulk_ingest would do next, timed apart
+                done = finish_search_index(
+                    session,
+                    created=stats.created,
+                    how="optimize" if mode == "bulk-N-optimize" else "auto",
+                )
+                extra["finish"] = time.perf_counter() - t_finish
+                extra["finished_with"] = done
             engine.dispose()
-            extra = {"created": stats.created, "existing": stats.existing}
+            extra |= {"created": stats.created, "existing": stats.existing}
     wall = time.perf_counter() - t1
     m1 = _machine_ticks()
     cpu_self = _self_cpu() - s0
@@ -224,6 +242,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--compact", action="store_true", help="low-memory lemma dictionaries")
     ap.add_argument("--modes", default="extract-1,extract-N,ingest-1,bulk-N,executemany")
+    ap.add_argument(
+        "--base-db",
+        help="add the articles to a copy of this database, not to an empty one (each mode, each"
+        " round; e.g. bench/out/search-100000-1.db). Not with executemany.",
+    )
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--source-db", help=argparse.SUPPRESS)
@@ -234,8 +257,13 @@ def main() -> None:
         return
     argv = [a for a in sys.argv[1:]]
     modes = args.modes.split(",")
+    if args.base_db and "executemany" in modes:
+        ap.error("executemany copies every row of the bulk database: not with --base-db")
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         template = Path(tmp) / "empty.db"
+        if args.base_db:
+            with sqlite3.connect(args.base_db) as src, sqlite3.connect(template) as dst:
+                src.backup(dst)  # a consistent copy, whatever its WAL holds
         engine = make_engine(f"sqlite:///{template}")
         upgrade(engine)
         engine.dispose()
@@ -267,9 +295,9 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
     base = results.get("extract-1")
     base_rate = statistics.median(r["n"] / r["wall"] for r in base) if base else None
     print(
-        f"{'mode':<12} {'articles':>8} {'art/s med':>9} {'min':>7} {'max':>7} {'art/cpu-s':>9} "
+        f"{'mode':<15} {'articles':>8} {'art/s med':>9} {'min':>7} {'max':>7} {'art/cpu-s':>9} "
         f"{'self ms':>7} {'vs extract-1':>12} {'warm s':>6} {'RSS MB':>6} {'child RSS':>9} "
-        f"{'steal %':>7}"
+        f"{'steal %':>7} {'finish s':>14}"
     )
     for mode, runs in results.items():
         rates = [r["n"] / r["wall"] for r in runs]
@@ -279,12 +307,16 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
         ratio = f"{med / base_rate:.2f}" if base_rate else "-"
         warm = statistics.median(r["warm"] for r in runs)
         label = mode.replace("-N", f"-{workers}")
+        finish = "-"
+        if "finish" in runs[0]:
+            done = "/".join(sorted({r["finished_with"] for r in runs}))
+            finish = f"{statistics.median(r['finish'] for r in runs):.2f} {done}"
         print(
-            f"{label:<12} {runs[0]['n']:>8} {med:>9.1f} {min(rates):>7.1f} {max(rates):>7.1f} "
+            f"{label:<15} {runs[0]['n']:>8} {med:>9.1f} {min(rates):>7.1f} {max(rates):>7.1f} "
             f"{cpu_rate:>9.1f} {self_ms:>7.2f} {ratio:>12} {warm:>6.1f} "
             f"{max(r['rss_self_mb'] for r in runs):>6.0f} "
             f"{max(r['rss_child_mb'] for r in runs):>9.0f} "
-            f"{100 * statistics.median(r.get('steal', 0.0) for r in runs):>7.1f}"
+            f"{100 * statistics.median(r.get('steal', 0.0) for r in runs):>7.1f} {finish:>14}"
         )
     print(
         f"({len(next(iter(results.values())))} rounds, {os.cpu_count()} CPUs; steal %: the share"

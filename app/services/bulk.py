@@ -7,7 +7,7 @@ against ~3.3 ms of CPU an article, most of the latter FTS5 indexing), so the wri
 of two cores and N extracting processes the rest; what the writer spends on receiving results
 comes out of that budget, hence their trimmed form below. Batching matters because each
 commit is an fsync (synchronous=FULL) and because the FTS triggers make every single-row transaction
-pay for a new index segment. The FTS indexes are merged once at the end ('optimize').
+pay for a new index segment. The FTS segments are merged once at the end (search_index.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from multiprocessing.reduction import ForkingPickler
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from app.extraction.gazetteer import load_gazetteer
@@ -42,6 +41,7 @@ from app.services.ingest import (
     store_one,
     store_prepared_batch,
 )
+from app.services.search_index import FtsFinish, finish_search_index
 from app.services.transactions import write_transaction
 
 # Frozen slotted dataclasses unpickle through dataclasses' generic __setstate__, which walks
@@ -135,6 +135,7 @@ class BulkStats:
     created: int = 0
     existing: int = 0
     failed: int = 0
+    fts_finish: str = "none"  # what finish_search_index did
 
 
 def warm_extraction() -> None:
@@ -311,11 +312,12 @@ def bulk_ingest(
     pool: Pool | None = None,
     batch_size: int = BATCH_SIZE,
     on_outcome: Callable[[BulkOutcome], None] | None = None,
-    optimize: bool = True,
+    fts_finish: FtsFinish = "auto",
 ) -> BulkStats:
     """Ingest many articles: extraction in ``pool`` (in this process when None), storage here in
     transactions of ``batch_size`` articles. An outcome is reported once known: an article already
-    stored when its chunk is checked, the others when stored, each kind in input order."""
+    stored when its chunk is checked, the others when stored, each kind in input order. Then the
+    search index's segments are merged as ``fts_finish`` says (search_index.py)."""
     stats = BulkStats()
 
     def report(outcome: BulkOutcome) -> None:
@@ -341,8 +343,8 @@ def bulk_ingest(
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
-    if optimize and stats.created:
-        optimize_search(session)
+    if stats.created:
+        stats.fts_finish = finish_search_index(session, created=stats.created, how=fts_finish)
     return stats
 
 
@@ -404,20 +406,6 @@ class _BatchWriter:
             for outcome in _flush(self.session, self.batch):
                 self.report(outcome)
             self.batch = []
-
-
-def optimize_search(session: Session) -> None:
-    """Merges the FTS segments that many small transactions left behind (SQLite only)."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        session.commit()
-        return
-    session.commit()
-    with write_transaction(session) as wconn:
-        for fts in ("article_fts", "event_fts"):
-            wconn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('optimize')"))
-    session.connection().exec_driver_sql("PRAGMA optimize")
-    session.commit()
 
 
 def run_bulk(
