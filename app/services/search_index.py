@@ -4,11 +4,11 @@ Each of a run's transactions adds a segment to article_fts and event_fts. FTS5's
 already folds them together as they come (4 segments of a level make one of the next), so the
 index stays a few segments deep; 'optimize' makes it exactly one, the form fastest to query, but
 it rewrites the whole index to do so. After a load into an empty or small database that is cheap,
-but it grows with the index, not with the run: at 100,000 articles it took 3.4–4.3 s after a
-1,000-article run that itself took 4.7–4.9 s (docs/benchmarks.md). So a run that wrote a good
-share of the articles optimizes, and a smaller one only completes the merges that automerge would
-do, within a page budget in proportion to what it wrote. `conflictkb reindex` still rebuilds and
-optimizes the whole index.
+but it grows with the index, not with the run: after 1,000 articles it took 4.4 s at 100,000
+articles (the run itself ~5 s) and 46 s at 1,000,000 (docs/benchmarks.md). So a run that wrote a
+good share of the articles optimizes, and a smaller one only completes the merges that automerge
+would do, within a page budget in proportion to what it wrote. `conflictkb reindex` still
+rebuilds and optimizes the whole index.
 """
 
 from __future__ import annotations
