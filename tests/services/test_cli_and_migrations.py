@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -84,3 +87,18 @@ def test_migrations_go_down_and_up_and_keep_fts_in_sync(tmp_path: Path) -> None:
             "SELECT 1 FROM article_fts WHERE article_fts MATCH 'odesa'"
         ).fetchall()
         conn.execute("INSERT INTO article_fts(article_fts) VALUES ('integrity-check')")
+
+
+def test_build_caches_writes_what_a_new_process_then_loads(tmp_path: Path) -> None:
+    # A subprocess: this one has loaded the gazetteer and the fast dictionaries long ago.
+    env = {**os.environ, "CONFLICTKB_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "app.cli", "build-caches"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert len([n for n in names if n.startswith("gazetteer-")]) == 1
+    for lang in ("bg", "en", "ru", "uk"):
+        assert len([n for n in names if n.startswith("simplemma-") and f"-{lang}-" in n]) == 1
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == names
