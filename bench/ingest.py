@@ -118,9 +118,9 @@ def _machine_ticks() -> tuple[int, int]:
 
 def _host_ms() -> float:
     """CPU ms of a fixed pure-Python workload (dict counting, sorting, joining), in each mode's
-    process before its warm-up. The same code reads 25-60% faster in one hour than another on
-    this VM, steal or not: this says how fast the host was, so that a faster hour is not taken
-    for a faster tree."""
+    process before its warm-up. The same code ran up to twice as fast in one hour as in another
+    on this VM, steal or not: this says how fast the host was, so that a faster hour is not
+    taken for a faster tree."""
     words = [f"w{i % 4093}" for i in range(300_000)]
     best = float("inf")
     for _ in range(5):  # the fastest of five: the first pays for the process's fresh memory
