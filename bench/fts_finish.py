@@ -17,18 +17,16 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.services.bulk import BATCH_SIZE  # noqa: E402
-from app.services.search_index import (  # noqa: E402
-    FTS_TABLES,
-    MERGE_PAGES_PER_ARTICLE,
-    MIN_MERGE_PAGES,
-)
+from app.services.search_index import FTS_TABLES, finish_statement  # noqa: E402
 
 OFFSET = 1 << 40  # rowids far above any stored one
+FINISHES: tuple[Literal["merge", "optimize"], ...] = ("merge", "optimize")
 
 
 def _add_segments(conn: sqlite3.Connection, articles: int) -> None:
@@ -69,15 +67,13 @@ def _query_ms(conn: sqlite3.Connection) -> float:
     return 1000 * (time.perf_counter() - t)
 
 
-def _finish(conn: sqlite3.Connection, how: str, articles: int) -> dict[str, tuple[float, float]]:
+def _finish(
+    conn: sqlite3.Connection, how: Literal["optimize", "merge"], articles: int
+) -> dict[str, tuple[float, float]]:
     out = {}
     for fts in FTS_TABLES:
         t, c = time.perf_counter(), time.process_time()
-        if how == "optimize":
-            conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
-        else:
-            pages = max(MIN_MERGE_PAGES, MERGE_PAGES_PER_ARTICLE * articles)
-            conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', ?)", (pages,))
+        conn.execute(finish_statement(fts, how, created=articles))
         out[fts] = (time.perf_counter() - t, time.process_time() - c)
     return out
 
@@ -91,12 +87,12 @@ def main() -> None:
     conn = sqlite3.connect(args.db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     (total,) = conn.execute("SELECT count(*) FROM article").fetchone()
-    results: dict[str, list[dict[str, tuple[float, float]]]] = {"merge": [], "optimize": []}
+    results: dict[str, list[dict[str, tuple[float, float]]]] = {how: [] for how in FINISHES}
     segments: dict[str, str] = {}  # article_fts, event_fts segments before -> after, last round
     queries: dict[str, list[float]] = {"stored": [], "added": [], "merge": [], "optimize": []}
     try:
         for _ in range(args.rounds):
-            for how in results:
+            for how in FINISHES:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     queries["stored"].append(_query_ms(conn))
@@ -114,11 +110,11 @@ def main() -> None:
     print(f"{total} articles stored; {args.articles} articles' segments added in batches of")
     print(f"{BATCH_SIZE}, finished, rolled back; medians of {args.rounds} round(s)")
     print(f"{'finish':<9} {'table':<12} {'wall s':>8} {'CPU s':>8}  segments (both tables)")
-    for how, runs in results.items():
+    for label, runs in results.items():
         for fts in FTS_TABLES:
             wall = statistics.median(r[fts][0] for r in runs)
             cpu = statistics.median(r[fts][1] for r in runs)
-            print(f"{how:<9} {fts:<12} {wall:>8.2f} {cpu:>8.2f}  {segments[how]}")
+            print(f"{label:<9} {fts:<12} {wall:>8.2f} {cpu:>8.2f}  {segments[label]}")
     print(f"query mix {QUERIES} over article_fts, median ms:")
     for state, label in (
         ("stored", "as stored"),

@@ -42,19 +42,20 @@ def finish_search_index(session: Session, *, created: int, how: FtsFinish = "aut
         how = "optimize" if created >= OPTIMIZE_SHARE * _article_id_span(session) else "merge"
     with write_transaction(session) as conn:
         for fts in FTS_TABLES:
-            if how == "optimize":
-                conn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('optimize')"))
-            else:
-                # A positive budget merges only segments that automerge would also merge: the
-                # large old segment is left as it is.
-                pages = max(MIN_MERGE_PAGES, MERGE_PAGES_PER_ARTICLE * created)
-                conn.execute(
-                    text(f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', :pages)"),
-                    {"pages": pages},
-                )
+            conn.exec_driver_sql(finish_statement(fts, how, created=created))
     session.connection().exec_driver_sql("PRAGMA optimize")
     session.commit()
     return how
+
+
+def finish_statement(fts: str, how: Literal["optimize", "merge"], *, created: int) -> str:
+    """The FTS5 command that finishes ``fts`` after a run that created ``created`` articles."""
+    if how == "optimize":
+        return f"INSERT INTO {fts}({fts}) VALUES ('optimize')"
+    # A positive budget merges only segments that automerge would also merge: the large old
+    # segment is left as it is.
+    pages = max(MIN_MERGE_PAGES, MERGE_PAGES_PER_ARTICLE * created)
+    return f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', {pages})"
 
 
 def _article_id_span(session: Session) -> int:
